@@ -1,0 +1,349 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Rollup } from 'vite'
+import type { Plugin, ResolvedConfig, UserConfig } from 'vite'
+type OutputBundle = Rollup.OutputBundle
+type OutputChunk = Rollup.OutputChunk
+import { CompressorError } from '../core/errors.js'
+import { type OutputPart, renderBlockHtml } from '../core/html.js'
+import { sha256Hex } from '../core/key.js'
+import { serializeManifest } from '../core/manifest.js'
+import { assembleCss, type BuiltCss, inlineCss, outputFileName, posixDir } from './bundle.js'
+import { minifyScripts, type OxcLikeError, type ScriptMinifier, type ScriptPiece } from './js.js'
+import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import { type Plan, type PlannedBlock, type PlannedGroup, planBuild, type Source } from './plan.js'
+import { scanTemplates } from './scan.js'
+import { resolveStaticUrl } from './static.js'
+import { formatSummary, type SummaryFile } from './summary.js'
+import { writeFileAtomic } from './write.js'
+
+export type { CompressorOptions } from './options.js'
+
+const STYLE = 'vc-style:'
+const MODULE = 'vc-module:'
+const INLINE = 'vc-inline:'
+
+/**
+ * The vite-compressor plugin: finds `{% compress %}` blocks in templates, builds what they
+ * reference through Vite, and writes django-compressor's offline manifest.
+ */
+export default function compressor(userOptions: CompressorOptions): Plugin {
+  let config: ResolvedConfig
+  let opts: ResolvedOptions
+  let plan: Plan | undefined
+  let noDefaultInput = false
+  let manifestText: string | undefined
+  let summaryFiles: SummaryFile[] = []
+  /** Inline `<style>` / module bodies by id. */
+  const inline = new Map<string, string>()
+  /** Module group entries: id → the import lines. */
+  const moduleEntries = new Map<string, string>()
+  /** Facade ids of our entries → CSS asset file names Vite gave them. */
+  const cssOfEntry = new Map<string, string[]>()
+  const cssEntries = new Set<string>()
+
+  const fail = (ctx: { error: (e: Error | string) => never }, err: unknown): never => {
+    if (err instanceof CompressorError) ctx.error(err)
+    throw err
+  }
+
+  return {
+    name: 'vite-compressor',
+    apply: 'build',
+
+    config(user: UserConfig) {
+      const build = user.build ?? {}
+      const bundler = (build as { rolldownOptions?: { input?: unknown } }).rolldownOptions ?? build.rollupOptions
+      const root = path.resolve(user.root ?? process.cwd())
+      noDefaultInput = bundler?.input === undefined && !build.lib && !fs.existsSync(path.join(root, 'index.html'))
+      const userRender = user.experimental?.renderBuiltUrl
+      return {
+        build: {
+          // Outputs are content-hashed and the manifest is replaced atomically, so keeping old
+          // files is safe and lets running servers keep serving the previous manifest's files.
+          emptyOutDir: build.emptyOutDir ?? false,
+          cssCodeSplit: true,
+        },
+        experimental: {
+          // CSS and JS outputs point at their assets relatively, so the same files work under any
+          // static URL or CDN chosen at request time.
+          renderBuiltUrl(filename, ctx) {
+            const own = userRender?.(filename, ctx)
+            if (own !== undefined) return own
+            if (ctx.hostType === 'css' || ctx.hostType === 'js') return { relative: true }
+            return undefined
+          },
+        },
+      }
+    },
+
+    configResolved(resolved) {
+      config = resolved
+      opts = resolveOptions(userOptions, config.root)
+      const outDir = path.resolve(config.root, config.build.outDir)
+      if (config.build.emptyOutDir === true) {
+        const inside = opts.staticRoots.find((r) => r === outDir || r.startsWith(outDir + path.sep))
+        if (inside) {
+          throw new CompressorError(
+            'OPTIONS',
+            `refusing to empty build.outDir ${config.build.outDir}: it contains the static root ${path.relative(config.root, inside) || '.'}; set build.emptyOutDir to false or move the outDir`,
+          )
+        }
+      }
+    },
+
+    options(input) {
+      if (noDefaultInput) return { ...input, input: [] }
+      return undefined
+    },
+
+    outputOptions(output) {
+      const previous = output.entryFileNames ?? 'assets/[name]-[hash].js'
+      return {
+        ...output,
+        entryFileNames: (chunk) => {
+          if (chunk.facadeModuleId?.startsWith(`\0${MODULE}`)) return `${opts.outputDir}/js/[name]-[hash].js`
+          return typeof previous === 'function' ? previous(chunk) : previous
+        },
+      }
+    },
+
+    async buildStart() {
+      inline.clear()
+      moduleEntries.clear()
+      cssOfEntry.clear()
+      cssEntries.clear()
+      manifestText = undefined
+      const files = scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
+      const templates = files.map((file) => ({ file, source: fs.readFileSync(path.join(config.root, file), 'utf8') }))
+      for (const file of files) this.addWatchFile(path.join(config.root, file))
+      try {
+        plan = planBuild(templates, {
+          staticUrl: opts.staticUrl,
+          contexts: opts.contexts,
+          external: opts.external,
+          resolve: (url, where) =>
+            resolveStaticUrl(url, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }, where),
+        })
+      } catch (err) {
+        fail(this, err)
+      }
+      for (const warning of (plan as Plan).warnings) this.warn(warning)
+      const emitted = new Set<string>()
+      for (const block of (plan as Plan).blocks) {
+        for (const group of block.groups) {
+          if (group.passthrough || emitted.has(group.signature)) continue
+          emitted.add(group.signature)
+          if (group.kind === 'css') {
+            for (const source of group.sources) {
+              const id = source.type === 'file' ? source.path : `${STYLE}${source.id}.css`
+              if (source.type === 'inline') inline.set(`\0${id}`, source.content)
+              else this.addWatchFile(source.path)
+              if (cssEntries.has(source.type === 'file' ? id : `\0${id}`)) continue
+              cssEntries.add(source.type === 'file' ? id : `\0${id}`)
+              this.emitFile({ type: 'chunk', id, name: `vc-${sha256Hex(id).slice(0, 8)}` })
+            }
+          } else if (group.module) {
+            const lines = group.sources.map((s) => {
+              if (s.type === 'file') return `import ${JSON.stringify(s.path)};`
+              inline.set(`\0${INLINE}${s.id}.js`, s.content)
+              return `import ${JSON.stringify(`${INLINE}${s.id}.js`)};`
+            })
+            const id = `${MODULE}${group.signature}.js`
+            moduleEntries.set(`\0${id}`, `${lines.join('\n')}\n`)
+            this.emitFile({ type: 'chunk', id, name: `module-${group.signature.slice(0, 8)}` })
+          } else {
+            for (const s of group.sources) if (s.type === 'file') this.addWatchFile(s.path)
+          }
+        }
+      }
+    },
+
+    resolveId(id) {
+      if (id.startsWith(STYLE) || id.startsWith(MODULE) || id.startsWith(INLINE)) return `\0${id}`
+      if (id.startsWith('\0vc-')) return id
+      // `/static/img/x.png` in CSS url() or an import: a file in the static roots.
+      if (opts.staticUrl.startsWith('/') && id.startsWith(opts.staticUrl) && plan) {
+        try {
+          return resolveStaticUrl(id, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }).path
+        } catch {
+          return undefined
+        }
+      }
+      return undefined
+    },
+
+    load(id) {
+      return inline.get(id) ?? moduleEntries.get(id)
+    },
+
+    renderChunk: {
+      order: 'post',
+      handler(_code, chunk) {
+        const facade = chunk.facadeModuleId
+        if (facade && (cssEntries.has(facade) || moduleEntries.has(facade))) {
+          const meta = (chunk as unknown as { viteMetadata?: { importedCss: Set<string> } }).viteMetadata
+          cssOfEntry.set(facade, [...(meta?.importedCss ?? [])])
+        }
+        return null
+      },
+    },
+
+    generateBundle: {
+      order: 'post',
+      async handler(_output, bundle) {
+        if (!plan) return
+        try {
+          const assembled = await assemble(this, bundle, plan)
+          manifestText = serializeManifest(assembled.entries)
+          summaryFiles = assembled.files
+        } catch (err) {
+          fail(this, err)
+        }
+      },
+    },
+
+    writeBundle(output) {
+      if (manifestText === undefined || !plan) return
+      const outDir = output.dir ?? path.resolve(config.root, config.build.outDir)
+      const manifestPath = path.join(outDir, opts.outputDir, opts.manifest)
+      writeFileAtomic(manifestPath, manifestText)
+      config.logger.info(
+        formatSummary(plan, summaryFiles, path.relative(config.root, manifestPath).split(path.sep).join('/')),
+      )
+    },
+  }
+
+  async function assemble(
+    ctx: { emitFile: (f: { type: 'asset'; fileName: string; source: string }) => string },
+    bundle: OutputBundle,
+    current: Plan,
+  ): Promise<{ entries: [string, string][]; files: SummaryFile[] }> {
+    const minified = Boolean(config.build.minify)
+    const cssMinified = Boolean(config.build.cssMinify ?? config.build.minify)
+    // 1. What Vite built for each CSS entry; the entries themselves are ours to remove.
+    const builtCss = new Map<string, BuiltCss>()
+    const consumed = new Set<string>()
+    for (const facade of cssEntries) {
+      const files = cssOfEntry.get(facade) ?? []
+      const css = files.map((f) => String((bundle[f] as { source?: string | Uint8Array } | undefined)?.source ?? ''))
+      builtCss.set(facade, { css: css.join(cssMinified ? '' : '\n'), dir: posixDir(files[0] ?? 'assets/x.css') })
+      for (const f of files) consumed.add(f)
+    }
+    for (const [fileName, item] of Object.entries(bundle)) {
+      const facade = item.type === 'chunk' ? item.facadeModuleId : null
+      if (facade && cssEntries.has(facade)) consumed.add(fileName)
+    }
+    const modules = new Map<string, OutputChunk>()
+    for (const item of Object.values(bundle)) {
+      if (item.type === 'chunk' && item.facadeModuleId && moduleEntries.has(item.facadeModuleId)) {
+        modules.set(item.facadeModuleId, item)
+        consumed.add(item.fileName)
+      }
+    }
+    for (const f of consumed) {
+      delete bundle[f]
+      delete bundle[`${f}.map`]
+    }
+
+    const vite = await import('vite')
+    const minifier: ScriptMinifier | undefined = minified ? makeMinifier(vite) : undefined
+    const check = (code: string): readonly OxcLikeError[] =>
+      typeof vite.parseSync === 'function' ? vite.parseSync('script.js', code, { sourceType: 'script' }).errors : []
+
+    const emittedFiles = new Map<string, string>()
+    const emit = (fileName: string, source: string) => {
+      if (emittedFiles.has(fileName)) return
+      emittedFiles.set(fileName, source)
+      ctx.emitFile({ type: 'asset', fileName, source })
+    }
+    const content = new Map<string, { text: string; css?: string[]; imports: number }>()
+    const groupContent = async (block: PlannedBlock, group: PlannedGroup) => {
+      const cached = content.get(group.signature)
+      if (cached) return cached
+      let result: { text: string; css?: string[]; imports: number }
+      if (group.kind === 'css') {
+        const pieces = group.sources.map((s) => builtCss.get(cssId(s)) as BuiltCss)
+        result = { text: assembleCss(pieces, opts.outputDir, cssMinified), imports: 0 }
+      } else if (!group.module) {
+        const pieces = group.sources.map((s): ScriptPiece => ({
+          code: s.type === 'file' ? fs.readFileSync(s.path, 'utf8') : s.content,
+          origin: s.type === 'file' ? path.relative(config.root, s.path).split(path.sep).join('/') : `${s.loc.file}:${s.loc.line}`,
+          loc: s.loc,
+        }))
+        result = { text: await minifyScripts(pieces, minifier, check, block.tag), imports: 0 }
+      } else {
+        const chunk = modules.get(`\0${MODULE}${group.signature}.js`) as OutputChunk
+        const meta = cssOfEntry.get(chunk.facadeModuleId as string) ?? []
+        const code = chunk.code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n')
+        result = { text: code, css: meta, imports: chunk.imports.length + chunk.dynamicImports.length }
+      }
+      content.set(group.signature, result)
+      return result
+    }
+
+    const entries: [string, string][] = []
+    for (const block of current.blocks) {
+      const parts: OutputPart[] = []
+      for (const group of block.groups) {
+        if (group.passthrough !== undefined) {
+          parts.push({ type: 'passthrough', html: group.passthrough })
+          continue
+        }
+        const built = await groupContent(block, group)
+        if (block.mode === 'inline' && built.imports > 0) {
+          throw new CompressorError(
+            'OUTPUT',
+            'a module script that imports shared chunks cannot be inlined; use file mode for this block',
+            { loc: block.loc, block: block.tag },
+          )
+        }
+        const fileName = outputFileName(opts.outputDir, block.kind, block.name, sha256Hex(built.text))
+        if (block.mode !== 'inline') emit(fileName, built.text)
+        parts.push({
+          type: 'output',
+          path: fileName,
+          content: block.kind === 'css' ? inlineCss(built.text, opts.outputDir) : built.text,
+          media: group.media,
+          extra: group.extra,
+          module: group.module,
+          css: built.css,
+        })
+      }
+      entries.push([block.key, renderBlockHtml(block.kind, block.mode, parts)])
+    }
+    const files = [...emittedFiles].map(([fileName, source]) => ({ fileName, source })).sort((a, b) => (a.fileName < b.fileName ? -1 : 1))
+    return { entries, files }
+  }
+
+  function cssId(source: Source): string {
+    return source.type === 'file' ? source.path : `\0${STYLE}${source.id}.css`
+  }
+}
+
+type ViteModule = typeof import('vite')
+
+/** Vite 8 ships oxc's minifier; Vite 7 has esbuild. Either minifies classic scripts as scripts. */
+function makeMinifier(vite: ViteModule): ScriptMinifier {
+  const v = vite as ViteModule & {
+    minify?: (f: string, c: string, o: object) => Promise<{ code: string; errors: OxcLikeError[] }>
+  }
+  if (typeof v.minify === 'function') {
+    const minify = v.minify
+    return (filename, code) =>
+      minify(filename, code, {
+        module: false,
+        compress: true,
+        mangle: { toplevel: false },
+        codegen: { legalComments: 'inline' },
+      })
+  }
+  return async (filename, code) => {
+    try {
+      const r = await vite.transformWithEsbuild(code, filename, { minify: true, loader: 'js', legalComments: 'inline' })
+      return { code: r.code, errors: [] }
+    } catch (err) {
+      return { code: '', errors: [{ message: (err as Error).message }] }
+    }
+  }
+}

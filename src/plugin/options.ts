@@ -1,0 +1,96 @@
+import path from 'node:path'
+import { CompressorError } from '../core/errors.js'
+import type { OfflineContext } from './context.js'
+
+/** The plugin's options. Paths are relative to Vite's `root`. */
+export interface CompressorOptions {
+  /** Templates to scan for compress blocks: a picomatch glob or a list of globs. */
+  templates: string | string[]
+  /** The URL static files are served under (Django's STATIC_URL). Must end in `/`. Default `/static/`. */
+  staticUrl?: string
+  /** Folder, or ordered list of folders, where files under `staticUrl` are found (STATICFILES_DIRS). Default `static`. */
+  staticRoot?: string | string[]
+  /** Folder under `build.outDir` for outputs and the manifest (COMPRESS_OUTPUT_DIR). Default `CACHE`. */
+  outputDir?: string
+  /** Manifest file name inside `outputDir` (COMPRESS_OFFLINE_MANIFEST). Default `manifest.json`. */
+  manifest?: string
+  /**
+   * The offline context (COMPRESS_OFFLINE_CONTEXT): variables block bodies may use. A list builds
+   * every variant. `STATIC_URL` is always set to `staticUrl` unless given.
+   */
+  context?: OfflineContext | OfflineContext[]
+  /**
+   * What to do with a `<link>`/`<script>` whose URL is not under `staticUrl` (a CDN, say):
+   * `'error'` (default, as django-compressor) or `'keep'` the tag in place, as written.
+   */
+  external?: 'error' | 'keep'
+}
+
+export interface ResolvedOptions {
+  templates: string[]
+  staticUrl: string
+  /** Absolute. */
+  staticRoots: string[]
+  outputDir: string
+  manifest: string
+  contexts: OfflineContext[]
+  external: 'error' | 'keep'
+}
+
+const KNOWN = ['templates', 'staticUrl', 'staticRoot', 'outputDir', 'manifest', 'context', 'external']
+
+function fail(detail: string): never {
+  throw new CompressorError('OPTIONS', `vite-compressor options: ${detail}`)
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function safeRelative(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') fail(`\`${name}\` must be a non-empty string`)
+  const parts = (value as string).split(/[\\/]/)
+  if (path.isAbsolute(value as string) || parts.includes('..')) {
+    fail(`\`${name}\` must be a relative path inside build.outDir, got ${JSON.stringify(value)}`)
+  }
+  return parts.filter((p) => p !== '' && p !== '.').join('/')
+}
+
+/** Checks the user's options and fills in defaults; `root` is Vite's resolved root. */
+export function resolveOptions(input: unknown, root: string): ResolvedOptions {
+  if (!isPlainObject(input)) fail('expected an object like { templates: "templates/**/*.html" }')
+  const opts = input as Record<string, unknown>
+  for (const key of Object.keys(opts)) {
+    if (!KNOWN.includes(key)) fail(`unknown option \`${key}\`; known options are ${KNOWN.join(', ')}`)
+  }
+  const templates = typeof opts.templates === 'string' ? [opts.templates] : opts.templates
+  if (!Array.isArray(templates) || templates.length === 0 || templates.some((t) => typeof t !== 'string' || t === '')) {
+    fail('`templates` is required: a glob such as "templates/**/*.html", or a list of globs')
+  }
+  const staticUrl = opts.staticUrl ?? '/static/'
+  if (typeof staticUrl !== 'string' || !staticUrl.endsWith('/')) {
+    fail(`\`staticUrl\` must be a string ending in "/", got ${JSON.stringify(staticUrl)}`)
+  }
+  const rootsIn = opts.staticRoot ?? 'static'
+  const roots = typeof rootsIn === 'string' ? [rootsIn] : rootsIn
+  if (!Array.isArray(roots) || roots.length === 0 || roots.some((r) => typeof r !== 'string' || r === '')) {
+    fail('`staticRoot` must be a folder or a non-empty list of folders')
+  }
+  const contextIn = opts.context ?? {}
+  const contexts = Array.isArray(contextIn) ? contextIn : [contextIn]
+  if (contexts.length === 0 || !contexts.every(isPlainObject)) {
+    fail('`context` must be an object of variables, or a non-empty list of such objects')
+  }
+  const external = opts.external ?? 'error'
+  if (external !== 'error' && external !== 'keep') fail('`external` must be "error" or "keep"')
+  const manifest = safeRelative('manifest', opts.manifest ?? 'manifest.json')
+  return {
+    templates: templates as string[],
+    staticUrl,
+    staticRoots: (roots as string[]).map((r) => path.resolve(root, r)),
+    outputDir: safeRelative('outputDir', opts.outputDir ?? 'CACHE'),
+    manifest,
+    contexts: (contexts as OfflineContext[]).map((c) => ({ STATIC_URL: staticUrl, ...c })),
+    external,
+  }
+}

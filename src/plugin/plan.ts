@@ -1,0 +1,187 @@
+import { type Block, findBlocks, type Kind, type Mode } from '../core/blocks.js'
+import type { SourceLocation } from '../core/errors.js'
+import { blockItems, type Group, groupItems, type Item } from '../core/items.js'
+import { offlineKey, sha256Hex } from '../core/key.js'
+import { LineIndex } from '../core/position.js'
+import { type OfflineContext, renderBody } from './context.js'
+import type { StaticFile } from './static.js'
+
+/** A stylesheet or script the build reads: a static file, or the body of a `<style>`/`<script>`. */
+export type Source =
+  | { type: 'file'; path: string; name: string; url: string; loc: SourceLocation }
+  | { type: 'inline'; content: string; id: string; loc: SourceLocation }
+
+/** A run of items that becomes one output file, or a tag kept as written. */
+export interface PlannedGroup {
+  kind: Kind
+  media: string | null
+  extra: '' | ' async' | ' defer'
+  module: boolean
+  sources: Source[]
+  /** The element as written, for a passthrough (external) item. */
+  passthrough?: string
+  /** Identity of the output: equal signatures build to the same file. */
+  signature: string
+}
+
+/** A block as it will be looked up: one per distinct rendered content (and kind/mode/name). */
+export interface PlannedBlock {
+  key: string
+  kind: Kind
+  mode: Mode
+  name: string | undefined
+  tag: string
+  loc: SourceLocation
+  rendered: string
+  variables: string[]
+  groups: PlannedGroup[]
+}
+
+export interface Plan {
+  blocks: PlannedBlock[]
+  /** Blocks found in templates, counting each template once per context variant. */
+  found: number
+  templates: number
+  /** Keys shared by blocks of different kind, mode or name (django-compressor can't tell them apart). */
+  collisions: string[]
+  warnings: string[]
+}
+
+export interface PlanOptions {
+  staticUrl: string
+  contexts: readonly OfflineContext[]
+  external: 'error' | 'keep'
+  resolve: (url: string, where: { loc: SourceLocation; block: string }) => StaticFile
+}
+
+export interface TemplateSource {
+  /** Path relative to the Vite root, with `/`: it appears in messages, never in outputs. */
+  file: string
+  source: string
+}
+
+/**
+ * From templates to the blocks to build: find blocks, render each with every offline context,
+ * key them as django-compressor does, and resolve their items. Deterministic: the result depends
+ * on the templates' paths and text, not on the order they were found in.
+ */
+export function planBuild(templates: readonly TemplateSource[], opts: PlanOptions): Plan {
+  const sorted = [...templates].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+  const byKey = new Map<string, PlannedBlock>()
+  const warnings: string[] = []
+  const collisions = new Set<string>()
+  const missingWarned = new Set<string>()
+  let found = 0
+  for (const template of sorted) {
+    const blocks = findBlocks(template.source, template.file)
+    if (blocks.length === 0) continue
+    const lines = new LineIndex(template.source)
+    for (const context of opts.contexts) {
+      for (const block of blocks) {
+        found++
+        const planned = planBlock(block, context, lines, template.file, opts, (name, loc) => {
+          const id = `${loc.file}:${loc.line}:${name}`
+          if (!missingWarned.has(id)) {
+            missingWarned.add(id)
+            warnings.push(`${loc.file}:${loc.line}:${loc.column}: {{ ${name} }} is not in the offline context; rendered as ''`)
+          }
+        })
+        const existing = byKey.get(planned.key)
+        if (!existing) {
+          byKey.set(planned.key, planned)
+        } else if (existing.kind !== planned.kind || existing.mode !== planned.mode || existing.name !== planned.name) {
+          const id = `${planned.key}:${planned.kind}:${planned.mode}:${planned.name ?? ''}`
+          if (!byKey.has(id)) {
+            byKey.set(id, planned)
+            collisions.add(planned.key)
+            warnings.push(
+              `${planned.loc.file}:${planned.loc.line}:${planned.loc.column}: ${planned.tag} has the same content as ` +
+                `${existing.tag} at ${existing.loc.file}:${existing.loc.line}; django-compressor can't tell them apart ` +
+                '(its manifest keeps the first); our runtime renders each correctly',
+            )
+          }
+        }
+      }
+    }
+  }
+  for (const [id, block] of byKey) if (id !== block.key) block.key = id
+  for (const block of byKey.values()) {
+    if (block.groups.length === 0) {
+      warnings.push(
+        `${block.loc.file}:${block.loc.line}:${block.loc.column}: ${block.tag} block has no ${block.kind === 'css' ? '<link rel="stylesheet"> or <style>' : '<script>'} to compress; it renders as nothing`,
+      )
+    }
+  }
+  const blocks = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return { blocks, found, templates: sorted.length, collisions: [...collisions].sort(), warnings }
+}
+
+function planBlock(
+  block: Block,
+  context: OfflineContext,
+  lines: LineIndex,
+  file: string,
+  opts: PlanOptions,
+  onMissing: (name: string, loc: SourceLocation) => void,
+): PlannedBlock {
+  const locate = (offset: number): SourceLocation => ({ file, ...lines.locate(block.contentStart + offset) })
+  const { text, variables } = renderBody(block.content, {
+    context,
+    staticUrl: opts.staticUrl,
+    locate,
+    block: block.tag,
+    onMissing,
+  })
+  // Offsets in the rendered text match the template's only where nothing was substituted before
+  // them; for messages the block's own line is a safe fallback.
+  const itemLoc = (offset: number): SourceLocation =>
+    variables.length === 0 && text === block.content ? locate(offset) : block.loc
+  const { items } = blockItems(block.kind, text)
+  const external = (item: Item) => item.source === 'file' && !(item.url as string).startsWith(opts.staticUrl)
+  if (opts.external === 'error') {
+    for (const item of items) {
+      if (external(item)) opts.resolve(item.url as string, { loc: itemLoc(item.element.start), block: block.tag })
+    }
+  }
+  const groups = groupItems(items, opts.external === 'keep' ? external : undefined).map((g) =>
+    planGroup(block, g, text, itemLoc, opts),
+  )
+  return {
+    key: offlineKey(text, opts.staticUrl),
+    kind: block.kind,
+    mode: block.mode,
+    name: block.name,
+    tag: block.tag,
+    loc: block.loc,
+    rendered: text,
+    variables,
+    groups,
+  }
+}
+
+function planGroup(
+  block: Block,
+  group: Group,
+  text: string,
+  itemLoc: (offset: number) => SourceLocation,
+  opts: PlanOptions,
+): PlannedGroup {
+  const base = { kind: block.kind, media: group.media, extra: group.extra, module: group.module }
+  if (group.passthrough) {
+    const el = (group.items[0] as Item).element
+    const html = text.slice(el.start, el.end)
+    return { ...base, sources: [], passthrough: html, signature: `passthrough:${html}` }
+  }
+  const sources = group.items.map((item): Source => {
+    const loc = itemLoc(item.element.start)
+    if (item.source === 'file') {
+      const file = opts.resolve(item.url as string, { loc, block: block.tag })
+      return { type: 'file', path: file.path, name: file.name, url: item.url as string, loc }
+    }
+    const content = item.content as string
+    return { type: 'inline', content, id: sha256Hex(content).slice(0, 16), loc }
+  })
+  const ids = sources.map((s) => (s.type === 'file' ? `f:${s.name}` : `i:${s.id}`))
+  const signature = sha256Hex(JSON.stringify([block.kind, group.module, group.media, group.extra, ids])).slice(0, 16)
+  return { ...base, sources, signature }
+}
