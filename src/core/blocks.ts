@@ -169,8 +169,9 @@ function closer(tag: Tag): string {
   return tag.syntax === 'tag' ? '{% endcompress %}' : '<!-- endcompress -->'
 }
 
+/** White space as Nunjucks' and Jinja's whitespace control strip it (JavaScript's `\s`). */
 function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12
+  return /\s/.test(String.fromCharCode(c))
 }
 
 /** Splits tag arguments on white space and commas (Jinja's `css, inline`), unquoting each. */

@@ -4,6 +4,9 @@ import type { Rollup } from 'vite'
 import type { Plugin, ResolvedConfig, UserConfig } from 'vite'
 type OutputBundle = Rollup.OutputBundle
 type OutputChunk = Rollup.OutputChunk
+type ChunkInfo = Rollup.PreRenderedChunk
+type FileNames = string | ((chunk: ChunkInfo) => string)
+import { transform as lightningTransform } from 'lightningcss'
 import { CompressorError } from '../core/errors.js'
 import { type OutputPart, renderBlockHtml } from '../core/html.js'
 import { sha256Hex } from '../core/key.js'
@@ -22,6 +25,9 @@ export type { CompressorOptions } from './options.js'
 const STYLE = 'vc-style:'
 const MODULE = 'vc-module:'
 const INLINE = 'vc-inline:'
+const MODULE_NAME = 'vc-module-'
+/** An empty entry, so a build with only classic scripts still has an input; removed from the output. */
+const EMPTY = 'vc-empty:entry.js'
 
 /**
  * The vite-compressor plugin: finds `{% compress %}` blocks in templates, builds what they
@@ -41,6 +47,8 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
   /** Facade ids of our entries → CSS asset file names Vite gave them. */
   const cssOfEntry = new Map<string, string[]>()
   const cssEntries = new Set<string>()
+  /** CSS entry id → the first block that uses it, to name in syntax errors. */
+  const cssUsers = new Map<string, { loc: Source['loc']; tag: string; origin: string }>()
 
   const fail = (ctx: { error: (e: Error | string) => never }, err: unknown): never => {
     if (err instanceof CompressorError) ctx.error(err)
@@ -53,7 +61,11 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
 
     config(user: UserConfig) {
       const build = user.build ?? {}
-      const bundler = (build as { rolldownOptions?: { input?: unknown } }).rolldownOptions ?? build.rollupOptions
+      type Bundler = { input?: unknown; output?: { entryFileNames?: FileNames; chunkFileNames?: FileNames } | unknown[] }
+      const bundler = ((build as { rolldownOptions?: Bundler }).rolldownOptions ?? build.rollupOptions) as Bundler | undefined
+      // Vite 8 bundles with Rolldown (`rolldownOptions`), Vite 7 with Rollup (`rollupOptions`).
+      const key = 'rolldownVersion' in this.meta ? 'rolldownOptions' : 'rollupOptions'
+      const output = Array.isArray(bundler?.output) ? undefined : bundler?.output
       const root = path.resolve(user.root ?? process.cwd())
       noDefaultInput = bundler?.input === undefined && !build.lib && !fs.existsSync(path.join(root, 'index.html'))
       const userRender = user.experimental?.renderBuiltUrl
@@ -63,6 +75,14 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
           // files is safe and lets running servers keep serving the previous manifest's files.
           emptyOutDir: build.emptyOutDir ?? false,
           cssCodeSplit: true,
+          [key]: {
+            output: {
+              // Module entries are written where their output goes, so their relative imports hold.
+              // (Rollup names emitted chunks with entryFileNames, Rolldown with chunkFileNames.)
+              entryFileNames: placeModules(output?.entryFileNames, build.assetsDir),
+              chunkFileNames: placeModules(output?.chunkFileNames, build.assetsDir),
+            },
+          },
         },
         experimental: {
           // CSS and JS outputs point at their assets relatively, so the same files work under any
@@ -97,22 +117,12 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
       return undefined
     },
 
-    outputOptions(output) {
-      const previous = output.entryFileNames ?? 'assets/[name]-[hash].js'
-      return {
-        ...output,
-        entryFileNames: (chunk) => {
-          if (chunk.facadeModuleId?.startsWith(`\0${MODULE}`)) return `${opts.outputDir}/js/[name]-[hash].js`
-          return typeof previous === 'function' ? previous(chunk) : previous
-        },
-      }
-    },
-
     async buildStart() {
       inline.clear()
       moduleEntries.clear()
       cssOfEntry.clear()
       cssEntries.clear()
+      cssUsers.clear()
       manifestText = undefined
       const files = scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
       const templates = files.map((file) => ({ file, source: fs.readFileSync(path.join(config.root, file), 'utf8') }))
@@ -129,6 +139,7 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
         fail(this, err)
       }
       for (const warning of (plan as Plan).warnings) this.warn(warning)
+      if (noDefaultInput) this.emitFile({ type: 'chunk', id: EMPTY, name: 'vc-empty' })
       const emitted = new Set<string>()
       for (const block of (plan as Plan).blocks) {
         for (const group of block.groups) {
@@ -139,8 +150,14 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
               const id = source.type === 'file' ? source.path : `${STYLE}${source.id}.css`
               if (source.type === 'inline') inline.set(`\0${id}`, source.content)
               else this.addWatchFile(source.path)
-              if (cssEntries.has(source.type === 'file' ? id : `\0${id}`)) continue
-              cssEntries.add(source.type === 'file' ? id : `\0${id}`)
+              const entry = source.type === 'file' ? id : `\0${id}`
+              if (cssEntries.has(entry)) continue
+              cssEntries.add(entry)
+              cssUsers.set(entry, {
+                loc: source.loc,
+                tag: block.tag,
+                origin: source.type === 'file' ? path.relative(config.root, source.path).split(path.sep).join('/') : `<style> at ${source.loc.file}:${source.loc.line}`,
+              })
               this.emitFile({ type: 'chunk', id, name: `vc-${sha256Hex(id).slice(0, 8)}` })
             }
           } else if (group.module) {
@@ -151,7 +168,7 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
             })
             const id = `${MODULE}${group.signature}.js`
             moduleEntries.set(`\0${id}`, `${lines.join('\n')}\n`)
-            this.emitFile({ type: 'chunk', id, name: `module-${group.signature.slice(0, 8)}` })
+            this.emitFile({ type: 'chunk', id, name: `${MODULE_NAME}${group.signature.slice(0, 8)}` })
           } else {
             for (const s of group.sources) if (s.type === 'file') this.addWatchFile(s.path)
           }
@@ -160,7 +177,7 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
     },
 
     resolveId(id) {
-      if (id.startsWith(STYLE) || id.startsWith(MODULE) || id.startsWith(INLINE)) return `\0${id}`
+      if (id.startsWith(STYLE) || id.startsWith(MODULE) || id.startsWith(INLINE) || id === EMPTY) return `\0${id}`
       if (id.startsWith('\0vc-')) return id
       // `/static/img/x.png` in CSS url() or an import: a file in the static roots.
       if (opts.staticUrl.startsWith('/') && id.startsWith(opts.staticUrl) && plan) {
@@ -174,7 +191,25 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
     },
 
     load(id) {
+      if (id === `\0${EMPTY}`) return ''
       return inline.get(id) ?? moduleEntries.get(id)
+    },
+
+    transform: {
+      order: 'pre',
+      handler(code, id) {
+        // Vite reports CSS syntax errors at minification, without the file; check our stylesheets
+        // while they are read, so the error names the file, its line and the block.
+        const user = cssUsers.get(id)
+        if (user && (id.endsWith('.css') || id.startsWith('\0'))) {
+          try {
+            checkCss(user.origin, code)
+          } catch (err) {
+            fail(this, new CompressorError('CSS_SYNTAX', (err as Error).message, { loc: user.loc, block: user.tag }))
+          }
+        }
+        return null
+      },
     },
 
     renderChunk: {
@@ -232,7 +267,7 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
     }
     for (const [fileName, item] of Object.entries(bundle)) {
       const facade = item.type === 'chunk' ? item.facadeModuleId : null
-      if (facade && cssEntries.has(facade)) consumed.add(fileName)
+      if (facade && (cssEntries.has(facade) || facade === `\0${EMPTY}`)) consumed.add(fileName)
     }
     const modules = new Map<string, OutputChunk>()
     for (const item of Object.values(bundle)) {
@@ -303,7 +338,7 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
         parts.push({
           type: 'output',
           path: fileName,
-          content: block.kind === 'css' ? inlineCss(built.text, opts.outputDir) : built.text,
+          content: (block.kind === 'css' ? inlineCss(built.text, opts.outputDir) : built.text).trimEnd(),
           media: group.media,
           extra: group.extra,
           module: group.module,
@@ -316,8 +351,27 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
     return { entries, files }
   }
 
+  function placeModules(previous: FileNames | undefined, assetsDir = 'assets'): (chunk: ChunkInfo) => string {
+    return (chunk) => {
+      if (chunk.name.startsWith(MODULE_NAME)) return `${opts.outputDir}/js/[name]-[hash].js`
+      if (typeof previous === 'function') return previous(chunk)
+      return previous ?? `${assetsDir}/[name]-[hash].js`
+    }
+  }
+
   function cssId(source: Source): string {
     return source.type === 'file' ? source.path : `\0${STYLE}${source.id}.css`
+  }
+}
+
+/** Parses a stylesheet strictly; throws `file:line:column: message` for the first syntax error. */
+function checkCss(origin: string, code: string): void {
+  try {
+    lightningTransform({ filename: origin, code: Buffer.from(code.replace(/^\uFEFF/, '')), minify: false, errorRecovery: false })
+  } catch (err) {
+    const e = err as { message: string; loc?: { line: number; column: number } }
+    const at = e.loc ? `:${e.loc.line}:${e.loc.column}` : ''
+    throw new Error(`${origin}${at}: CSS syntax error: ${e.message}`)
   }
 }
 

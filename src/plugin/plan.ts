@@ -3,6 +3,7 @@ import type { SourceLocation } from '../core/errors.js'
 import { blockItems, type Group, groupItems, type Item } from '../core/items.js'
 import { offlineKey, sha256Hex } from '../core/key.js'
 import { LineIndex } from '../core/position.js'
+import { qualifiedKey } from '../core/qualified.js'
 import { type OfflineContext, renderBody } from './context.js'
 import type { StaticFile } from './static.js'
 
@@ -73,9 +74,11 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
   const missingWarned = new Set<string>()
   let found = 0
   for (const template of sorted) {
-    const blocks = findBlocks(template.source, template.file)
+    // Django and Jinja2 read templates with universal newlines: keys are computed on `\n` text.
+    const source = template.source.includes('\r') ? template.source.replace(/\r\n?/g, '\n') : template.source
+    const blocks = findBlocks(source, template.file)
     if (blocks.length === 0) continue
-    const lines = new LineIndex(template.source)
+    const lines = new LineIndex(source)
     for (const context of opts.contexts) {
       for (const block of blocks) {
         found++
@@ -90,7 +93,7 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
         if (!existing) {
           byKey.set(planned.key, planned)
         } else if (existing.kind !== planned.kind || existing.mode !== planned.mode || existing.name !== planned.name) {
-          const id = `${planned.key}:${planned.kind}:${planned.mode}:${planned.name ?? ''}`
+          const id = qualifiedKey(planned.key, planned.kind, planned.mode, planned.name)
           if (!byKey.has(id)) {
             byKey.set(id, planned)
             collisions.add(planned.key)

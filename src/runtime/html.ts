@@ -1,0 +1,38 @@
+import { findBlocks } from '../core/blocks.js'
+import type { Compressor } from './index.js'
+
+/** Options of {@link replaceBlocks}. */
+export interface ReplaceBlocksOptions {
+  /** The template's name, for error messages. */
+  template?: string
+  /** A CSP nonce for the emitted tags. */
+  nonce?: string
+}
+
+/**
+ * Replaces every compress block in an already rendered HTML page, for engines without custom tags:
+ * `<!-- compress css [mode] [name] -->…<!-- endcompress -->`, and `{% compress %}…{% endcompress %}`
+ * left in the output. Blocks are found by core's findBlocks, so the rules match the build's.
+ */
+export function replaceBlocks(html: string, compressor: Compressor, options: ReplaceBlocksOptions = {}): string {
+  if (!html.includes('compress')) return html
+  const blocks = findBlocks(html, options.template ?? '(rendered html)')
+  if (blocks.length === 0) return html
+  let out = ''
+  let last = 0
+  for (const block of blocks) {
+    out += html.slice(last, block.start)
+    out += compressor.render(block.content, {
+      kind: block.kind,
+      mode: block.mode,
+      name: block.name,
+      template: options.template,
+      line: block.loc.line,
+      column: block.loc.column,
+      tag: block.tag,
+      nonce: options.nonce,
+    })
+    last = block.end
+  }
+  return out + html.slice(last)
+}

@@ -1,0 +1,208 @@
+import type { Kind, Mode } from '../core/blocks.js'
+import { CompressorError, type SourceLocation } from '../core/errors.js'
+import { offlineKey } from '../core/key.js'
+import { fillUrl } from '../core/manifest.js'
+import { isQualifiedKey, qualifiedKey } from '../core/qualified.js'
+import { type ManifestSource, loadManifest } from './manifest.js'
+import { addNonce, joinWithNonce, splitForNonce } from './nonce.js'
+
+export type { Kind, Mode } from '../core/blocks.js'
+export { CompressorError } from '../core/errors.js'
+export { compressorMiddleware, type CompressorMiddlewareOptions } from './express.js'
+export { type ReplaceBlocksOptions, replaceBlocks } from './html.js'
+export { isQualifiedKey, qualifiedKey } from '../core/qualified.js'
+export { type LiquidOptions, registerLiquid } from './liquid.js'
+export type { ManifestSource } from './manifest.js'
+export { addNonce } from './nonce.js'
+export { type NunjucksOptions, nunjucksExtension } from './nunjucks.js'
+
+/** Options of {@link createCompressor}. */
+export interface CompressorOptions {
+  /** The manifest written by `vite build`: a path (read once, now), or entries already loaded. */
+  manifest: ManifestSource
+  /**
+   * What replaces the placeholder in the manifest's HTML: a path or a CDN origin such as
+   * `https://cdn.example.com/static/` (django-compressor's COMPRESS_URL). Must end with '/'.
+   * Default '/static/'.
+   */
+  url?: string
+  /**
+   * What is removed from a block's text before hashing it (Django's STATIC_URL); must match the
+   * build's. Must end with '/'. Default: `url` when that is a path, else '/static/'.
+   */
+  staticUrl?: string
+  /**
+   * False renders every block's content as it is, like COMPRESS_ENABLED = False; the manifest is
+   * then not read at all. Default: `process.env.NODE_ENV === 'production'`.
+   */
+  enabled?: boolean
+  /** True (default) throws {@link MissingBlockError} for a block not in the manifest; false logs a warning once per key and renders the block's content as it is. */
+  strict?: boolean
+  /** Where warnings go. Default `console`. */
+  logger?: { warn(message: string): void }
+}
+
+/** What the engine knows about a block when it renders one. */
+export interface BlockInfo {
+  kind: Kind
+  /** Default 'file'. */
+  mode?: Mode
+  name?: string
+  /** The template's name or path and the block's line, for error messages. */
+  template?: string
+  line?: number
+  column?: number
+  /** The opening tag as written, for error messages; rebuilt from kind, mode and name if absent. */
+  tag?: string
+  /** A CSP nonce: ` nonce="…"` is added to every emitted script, style and link tag. */
+  nonce?: string
+}
+
+/** Renders compress blocks from a manifest. Create one per process with {@link createCompressor}. */
+export interface Compressor {
+  readonly enabled: boolean
+  readonly strict: boolean
+  readonly url: string
+  readonly staticUrl: string
+  /** The manifest's path (or `(manifest object)`); undefined when disabled. */
+  readonly manifest: string | undefined
+  /** The offline key of a block's rendered content (sha256 hex, static URL removed). */
+  key(content: string): string
+  /** The HTML for a block whose rendered content is `content`. */
+  render(content: string, block: BlockInfo): string
+  /**
+   * Like {@link Compressor.render} with the key already computed (once per compiled template, for a
+   * block body without variables): one Map lookup, no hashing. `content` is used only when the key is
+   * missing or the compressor is disabled.
+   */
+  renderKey(key: string, content: string, block: BlockInfo): string
+}
+
+/** A block rendered on the server whose key the manifest does not have. */
+export class MissingBlockError extends CompressorError {
+  readonly key: string
+  readonly template: string | undefined
+  readonly line: number | undefined
+  /** The block's rendered content, whose hash is `key`. */
+  readonly content: string
+
+  constructor(key: string, content: string, block: BlockInfo, manifest: string) {
+    const tag = blockTag(block)
+    const where =
+      block.template && block.line === undefined
+        ? ` (template ${block.template})`
+        : !block.template && block.line !== undefined
+          ? ` (line ${block.line})`
+          : ''
+    const shown = content.length > 300 ? `${content.slice(0, 300)}…` : content
+    const detail =
+      `no entry for key ${key} in manifest ${manifest}${where}. ` +
+      'Run `vite build` so the manifest covers this block; if the block uses template variables, ' +
+      'check that the offline `context` option covers the values this page renders with ' +
+      `(each value gives another key). Rendered content: ${JSON.stringify(shown)}`
+    const loc: SourceLocation | undefined =
+      block.template && block.line !== undefined
+        ? { file: block.template, line: block.line, column: block.column ?? 1 }
+        : undefined
+    super('MISSING_BLOCK', detail, { loc, block: tag })
+    this.name = 'MissingBlockError'
+    this.key = key
+    this.template = block.template
+    this.line = block.line
+    this.content = content
+  }
+}
+
+interface Entry {
+  /** The manifest's HTML with the URL filled in. */
+  html: string
+  /** `html` split where a nonce goes, on first use. */
+  parts?: string[]
+}
+
+/**
+ * Creates the runtime: reads the manifest once (a clear CompressorError if it is missing, empty or
+ * corrupt), fills in the URL for every entry, and renders blocks by key.
+ */
+export function createCompressor(options: CompressorOptions): Compressor {
+  const url = checkUrl('url', options.url ?? '/static/')
+  const staticUrl = checkUrl(
+    'staticUrl',
+    options.staticUrl ?? (url.startsWith('/') && !url.startsWith('//') ? url : '/static/'),
+  )
+  const enabled = options.enabled ?? process.env.NODE_ENV === 'production'
+  const strict = options.strict ?? true
+  const logger = options.logger ?? console
+
+  const entries = new Map<string, Entry>()
+  let manifest: string | undefined
+  let qualified = false
+  if (enabled) {
+    const loaded = loadManifest(options.manifest)
+    manifest = loaded.source
+    for (const [key, html] of loaded.entries) {
+      entries.set(key, { html: fillUrl(html, url) })
+      if (isQualifiedKey(key)) qualified = true
+    }
+  }
+  const warned = new Set<string>()
+
+  const lookup = (key: string, block: BlockInfo): Entry | undefined =>
+    (qualified ? entries.get(qualifiedKey(key, block.kind, block.mode ?? 'file', block.name)) : undefined) ??
+    entries.get(key)
+
+  // The one place a block without compressed output is handled (online compression would go here).
+  const missing = (key: string, content: string, block: BlockInfo): string => {
+    if (strict) throw new MissingBlockError(key, content, block, manifest as string)
+    if (!warned.has(key)) {
+      warned.add(key)
+      logger.warn(
+        `vite-compressor: ${new MissingBlockError(key, content, block, manifest as string).message}; rendering the block uncompressed`,
+      )
+    }
+    return passthrough(content, block)
+  }
+
+  const renderKey = (key: string, content: string, block: BlockInfo): string => {
+    if (!enabled) return passthrough(content, block)
+    const entry = lookup(key, block)
+    if (entry === undefined) return missing(key, content, block)
+    if (!block.nonce) return entry.html
+    entry.parts ??= splitForNonce(entry.html)
+    return joinWithNonce(entry.parts, block.nonce)
+  }
+
+  const key = (content: string): string => offlineKey(content, staticUrl)
+
+  return {
+    enabled,
+    strict,
+    url,
+    staticUrl,
+    manifest,
+    key,
+    renderKey,
+    render: (content, block) => (enabled ? renderKey(key(content), content, block) : passthrough(content, block)),
+  }
+}
+
+/** Content rendered as it is, with the nonce (if any) on its tags so a CSP still lets it run. */
+function passthrough(content: string, block: BlockInfo): string {
+  return block.nonce ? addNonce(content, block.nonce) : content
+}
+
+function checkUrl(option: string, value: string): string {
+  if (typeof value !== 'string' || !value.endsWith('/')) {
+    throw new CompressorError(
+      'OPTIONS',
+      `createCompressor: ${option} must end with '/' (got ${JSON.stringify(value)}), e.g. '/static/' or 'https://cdn.example.com/static/'`,
+    )
+  }
+  return value
+}
+
+function blockTag(block: BlockInfo): string {
+  if (block.tag) return block.tag
+  const mode = block.mode === 'file' && !block.name ? undefined : (block.mode ?? (block.name ? 'file' : undefined))
+  return `{% compress ${[block.kind, mode, block.name].filter(Boolean).join(' ')} %}`
+}

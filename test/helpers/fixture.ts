@@ -1,0 +1,102 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { InlineConfig, Plugin } from 'vite'
+import compressor, { type CompressorOptions } from '../../src/plugin/index.js'
+
+export type Files = Record<string, string | Uint8Array>
+
+/** Writes files into a fresh folder under the system temp dir and returns its path. */
+export function writeTree(files: Files, dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-'))): string {
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(dir, name)
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, content)
+  }
+  return dir
+}
+
+/** Every file under `dir`, as sorted relative paths with `/`. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = []
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name)
+      if (e.isDirectory()) walk(full)
+      else out.push(path.relative(dir, full).split(path.sep).join('/'))
+    }
+  }
+  if (fs.existsSync(dir)) walk(dir)
+  return out.sort()
+}
+
+export interface Built {
+  root: string
+  outDir: string
+  manifest: Record<string, string>
+  /** Reads a file under outDir. */
+  read: (name: string) => string
+  /** Output files named by the manifest values, in order of appearance. */
+  urls: (html: string) => string[]
+  warnings: string[]
+  info: string[]
+}
+
+type BuildFn = (config: InlineConfig) => Promise<unknown>
+
+/** Runs a real `vite build` of a fixture folder with the plugin, quietly, collecting log lines. */
+export async function buildFixture(
+  root: string,
+  options: CompressorOptions,
+  extra: InlineConfig = {},
+  buildFn?: BuildFn,
+): Promise<Built> {
+  const warnings: string[] = []
+  const info: string[] = []
+  const logger = {
+    info: (msg: string) => {
+      info.push(msg)
+    },
+    warn: (msg: string) => {
+      warnings.push(msg)
+    },
+    warnOnce: (msg: string) => {
+      warnings.push(msg)
+    },
+    error: (msg: string) => {
+      warnings.push(msg)
+    },
+    clearScreen: () => {},
+    hasErrorLogged: () => false,
+    hasWarned: false,
+  }
+  const build = buildFn ?? (await import('vite')).build
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'info',
+    customLogger: logger,
+    base: '/static/',
+    ...extra,
+    build: { outDir: 'dist', ...extra.build },
+    plugins: [compressor(options) as Plugin, ...(extra.plugins ?? [])],
+  })
+  const outDir = path.join(root, 'dist')
+  const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'CACHE/manifest.json'), 'utf8'))
+  return {
+    root,
+    outDir,
+    manifest,
+    read: (name) => fs.readFileSync(path.join(outDir, name), 'utf8'),
+    urls: (html) => [...html.matchAll(/(?:href|src)="\/__compressor_url_placeholder__\/([^"]+)"/g)].map((m) => m[1] as string),
+    warnings,
+    info,
+  }
+}
+
+/** The manifest value for the only block, or fails. */
+export function only(manifest: Record<string, string>): string {
+  const values = Object.values(manifest)
+  if (values.length !== 1) throw new Error(`expected one manifest entry, got ${values.length}`)
+  return values[0] as string
+}
