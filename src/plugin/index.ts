@@ -139,7 +139,6 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
         fail(this, err)
       }
       for (const warning of (plan as Plan).warnings) this.warn(warning)
-      if (noDefaultInput) this.emitFile({ type: 'chunk', id: EMPTY, name: 'vc-empty' })
       const emitted = new Set<string>()
       for (const block of (plan as Plan).blocks) {
         for (const group of block.groups) {
@@ -173,6 +172,9 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
             for (const s of group.sources) if (s.type === 'file') this.addWatchFile(s.path)
           }
         }
+      }
+      if (noDefaultInput && cssEntries.size === 0 && moduleEntries.size === 0) {
+        this.emitFile({ type: 'chunk', id: EMPTY, name: 'vc-empty' })
       }
     },
 
