@@ -16,8 +16,9 @@ const SITE = fileURLToPath(new URL('../fixtures/django-site/', import.meta.url))
 // COMPRESS_OFFLINE_CONTEXT of settings.py (STATIC_URL is added by the plugin).
 const CONTEXT = { theme: 'dark', version: '1&2' }
 
-function python(script: string, env: Record<string, string>, args: string[] = []) {
+function python(script: string, env: Record<string, string>, args: string[] = [], input?: string) {
   const r = spawnSync(PYTHON, [script, ...args], {
+    input,
     cwd: SITE,
     encoding: 'utf8',
     env: { ...process.env, ...env, PYTHONDONTWRITEBYTECODE: '1' },
@@ -58,25 +59,32 @@ describe('django-compressor renders our manifest', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0)
     const pages = JSON.parse(r.stdout) as Record<string, string>
     expect(Object.keys(pages).length).toBeGreaterThanOrEqual(5)
-    const roots = [path.join(root, 'static'), built.outDir]
-    const served = (u: string) => roots.some((d) => fs.existsSync(path.join(d, decodeURIComponent(u))))
+    // Every URL the pages name, and every url() in the CSS they name, asked of Django's static view.
+    const wanted = new Set<string>()
     let cacheFiles = 0
     for (const [template, html] of Object.entries(pages)) {
       expect(html, template).not.toContain('__compressor_url_placeholder__')
       for (const u of urlsIn(html, '/static/')) {
-        expect(served(u), `${template}: /static/${u}`).toBe(true)
+        wanted.add(u)
         if (u.startsWith('CACHE/')) cacheFiles++
         if (u.endsWith('.css')) {
           const css = fs.readFileSync(path.join(built.outDir, u), 'utf8')
           for (const m of css.matchAll(/url\(["']?([^"')]+)["']?\)/g)) {
             const ref = m[1] as string
             if (ref.startsWith('data:')) continue
-            expect(fs.existsSync(path.resolve(built.outDir, path.dirname(u), ref.split(/[?#]/)[0] as string)), `${u} → ${ref}`).toBe(true)
+            wanted.add(path.posix.normalize(path.posix.join(path.posix.dirname(u), ref.split(/[?#]/)[0] as string)))
           }
         }
       }
     }
     expect(cacheFiles).toBeGreaterThan(4)
+    const served = python('serve.py', { VC_OUTDIR: built.outDir }, [], JSON.stringify([...wanted].sort()))
+    expect(served.status, served.stderr).toBe(0)
+    const statuses = JSON.parse(served.stdout) as Record<string, number>
+    expect(Object.keys(statuses).length).toBeGreaterThan(8)
+    for (const [u, status] of Object.entries(statuses)) expect(status, `/static/${u}`).toBe(200)
+    const missing = python('serve.py', { VC_OUTDIR: built.outDir }, [], JSON.stringify(['CACHE/css/not-built.css']))
+    expect(JSON.parse(missing.stdout)).toEqual({ 'CACHE/css/not-built.css': 404 })
     // The original source tags are gone: only compressed outputs (and the untouched verbatim text).
     expect(Object.values(pages).join('\n')).not.toContain('/static/css/base.css')
   })
