@@ -17,6 +17,8 @@ export type OutputPart =
       integrity?: string
       /** Stylesheets a module output imports, written as `<link>` tags before its script. */
       css?: string[]
+      /** Attributes carried over from the original tags (`id`, `data-*`, `crossorigin`…). */
+      attrs?: readonly (readonly [string, string | null])[]
     }
   /** An element kept as written (an external URL with `external: 'keep'`). */
   | { type: 'passthrough'; html: string }
@@ -30,20 +32,23 @@ export function renderBlockHtml(kind: Kind, mode: Mode, parts: readonly OutputPa
   const out = parts.map((part) => {
     if (part.type === 'passthrough') return part.html
     const url = URL_PLACEHOLDER + part.path
-    const integrity = part.integrity ? ` integrity="${part.integrity}" crossorigin="anonymous"` : ''
+    const carried = part.attrs ?? []
+    const attrs = carried.map(([k, v]) => (v === null ? ` ${k}` : ` ${k}="${escapeHtml(v)}"`)).join('')
+    const cors = carried.some(([k]) => k === 'crossorigin') ? '' : ' crossorigin="anonymous"'
+    const integrity = part.integrity ? ` integrity="${part.integrity}"${cors}` : ''
     const media = part.media != null ? ` media="${escapeHtml(part.media)}"` : ''
     if (kind === 'css') {
-      if (mode === 'inline') return `<style type="text/css"${media}>${escapeInline(part.content, 'style')}</style>`
+      if (mode === 'inline') return `<style type="text/css"${media}${attrs}>${escapeInline(part.content, 'style')}</style>`
       if (mode === 'preload') return `<link rel="preload" href="${url}" as="style" />`
-      return `<link rel="stylesheet" href="${url}" type="text/css"${media}${integrity}>`
+      return `<link rel="stylesheet" href="${url}" type="text/css"${media}${attrs}${integrity}>`
     }
     const type = part.module ? ' type="module"' : ''
-    if (mode === 'inline') return `<script${type}>${escapeInline(part.content, 'script')}</script>`
+    if (mode === 'inline') return `<script${type}${attrs}>${escapeInline(part.content, 'script')}</script>`
     if (mode === 'preload') {
       return part.module ? `<link rel="modulepreload" href="${url}" />` : `<link rel="preload" href="${url}" as="script" />`
     }
     const css = (part.css ?? []).map((p) => `<link rel="stylesheet" href="${URL_PLACEHOLDER + p}" type="text/css">`)
-    return `${css.join('')}<script${type} src="${url}"${part.extra}${integrity}></script>`
+    return `${css.join('')}<script${type} src="${url}"${part.extra}${attrs}${integrity}></script>`
   })
   return out.join(kind === 'css' ? '' : '\n')
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Rollup } from 'vite'
@@ -345,6 +346,8 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
           extra: group.extra,
           module: group.module,
           css: built.css,
+          attrs: group.attrs,
+          integrity: opts.sri && block.mode === 'file' ? integrity(opts.sri, built.text) : undefined,
         })
       }
       entries.push([block.key, renderBlockHtml(block.kind, block.mode, parts)])
@@ -364,6 +367,11 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
   function cssId(source: Source): string {
     return source.type === 'file' ? source.path : `\0${STYLE}${source.id}.css`
   }
+}
+
+/** A subresource integrity value (`sha384-<base64>`) of a file's UTF-8 bytes. */
+function integrity(algorithm: string, text: string): string {
+  return `${algorithm}-${createHash(algorithm).update(text).digest('base64')}`
 }
 
 /** Parses a stylesheet strictly; throws `file:line:column: message` for the first syntax error. */

@@ -24,6 +24,11 @@ export interface CompressorOptions {
    * `'error'` (default, as django-compressor) or `'keep'` the tag in place, as written.
    */
   external?: 'error' | 'keep'
+  /**
+   * Subresource integrity: add `integrity` (and `crossorigin="anonymous"`, unless the original tags
+   * set `crossorigin`) to file-mode tags, computed from the output's bytes. `true` means sha384.
+   */
+  sri?: boolean | 'sha256' | 'sha384' | 'sha512'
 }
 
 export interface ResolvedOptions {
@@ -35,9 +40,11 @@ export interface ResolvedOptions {
   manifest: string
   contexts: OfflineContext[]
   external: 'error' | 'keep'
+  sri: false | 'sha256' | 'sha384' | 'sha512'
 }
 
-const KNOWN = ['templates', 'staticUrl', 'staticRoot', 'outputDir', 'manifest', 'context', 'external']
+const KNOWN = ['templates', 'staticUrl', 'staticRoot', 'outputDir', 'manifest', 'context', 'external', 'sri']
+const SRI = ['sha256', 'sha384', 'sha512']
 
 function fail(detail: string): never {
   throw new CompressorError('OPTIONS', `vite-compressor options: ${detail}`)
@@ -84,6 +91,8 @@ export function resolveOptions(input: unknown, root: string): ResolvedOptions {
   const external = opts.external ?? 'error'
   if (external !== 'error' && external !== 'keep') fail('`external` must be "error" or "keep"')
   const manifest = safeRelative('manifest', opts.manifest ?? 'manifest.json')
+  const sri = opts.sri === true ? 'sha384' : (opts.sri ?? false)
+  if (sri !== false && !SRI.includes(sri as string)) fail('`sri` must be true, false, "sha256", "sha384" or "sha512"')
   return {
     templates: templates as string[],
     staticUrl,
@@ -92,5 +101,6 @@ export function resolveOptions(input: unknown, root: string): ResolvedOptions {
     manifest,
     contexts: (contexts as OfflineContext[]).map((c) => ({ STATIC_URL: staticUrl, ...c })),
     external,
+    sri: sri as ResolvedOptions['sri'],
   }
 }

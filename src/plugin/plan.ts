@@ -21,6 +21,8 @@ export interface PlannedGroup {
   sources: Source[]
   /** The element as written, for a passthrough (external) item. */
   passthrough?: string
+  /** Attributes every item of the group shares and that keep their meaning on the output tag. */
+  attrs: [string, string | null][]
   /** Identity of the output: equal signatures build to the same file. */
   signature: string
 }
@@ -162,6 +164,21 @@ function planBlock(
   }
 }
 
+/** Attributes that mean the same on the output tag: `id` (one item only), `crossorigin`, `referrerpolicy`, `data-*`. */
+const CARRIED = /^(?:id|crossorigin|referrerpolicy|data-[\w.:-]+)$/
+
+/** The carried attributes that every item of a group has, with the same value, in the first item's order. */
+export function carriedAttrs(items: readonly Item[]): [string, string | null][] {
+  const first = items[0]
+  if (!first) return []
+  const out: [string, string | null][] = []
+  for (const [name, value] of first.element.attrs) {
+    if (!CARRIED.test(name) || (name === 'id' && items.length > 1)) continue
+    if (items.every((it) => it.element.attrs.has(name) && it.element.attrs.get(name) === value)) out.push([name, value])
+  }
+  return out
+}
+
 function planGroup(
   block: Block,
   group: Group,
@@ -169,7 +186,7 @@ function planGroup(
   itemLoc: (offset: number) => SourceLocation,
   opts: PlanOptions,
 ): PlannedGroup {
-  const base = { kind: block.kind, media: group.media, extra: group.extra, module: group.module }
+  const base = { kind: block.kind, media: group.media, extra: group.extra, module: group.module, attrs: carriedAttrs(group.items) }
   if (group.passthrough) {
     const el = (group.items[0] as Item).element
     const html = text.slice(el.start, el.end)
