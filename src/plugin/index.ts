@@ -11,12 +11,14 @@ import { transform as lightningTransform } from 'lightningcss'
 import { CompressorError } from '../core/errors.js'
 import { type OutputPart, renderBlockHtml } from '../core/html.js'
 import { sha256Hex } from '../core/key.js'
-import { serializeManifest } from '../core/manifest.js'
+import { findBlocks } from '../core/blocks.js'
+import { fillUrl, serializeManifest } from '../core/manifest.js'
 import { assembleCss, type BuiltCss, inlineCss, outputFileName, posixDir } from './bundle.js'
 import { minifyScripts, type OxcLikeError, type ScriptMinifier, type ScriptPiece } from './js.js'
 import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { type Plan, type PlannedBlock, type PlannedGroup, planBuild, type Source } from './plan.js'
-import { scanTemplates } from './scan.js'
+import { blockKeys, decodeTemplate, encodeTemplate, relativeBase, rewriteTemplate, type TemplateText } from './rewrite.js'
+import { pathUnderGlob, scanTemplates } from './scan.js'
 import { resolveStaticUrl } from './static.js'
 import { formatSummary, type SummaryFile } from './summary.js'
 import { writeFileAtomic } from './write.js'
@@ -41,6 +43,10 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
   let noDefaultInput = false
   let manifestText: string | undefined
   let summaryFiles: SummaryFile[] = []
+  let manifestEntries = new Map<string, string>()
+  /** Templates as read (text and encoding), by root-relative path. */
+  const templateTexts = new Map<string, TemplateText>()
+  let htmlEntries: string[] = []
   /** Inline `<style>` / module bodies by id. */
   const inline = new Map<string, string>()
   /** Module group entries: id → the import lines. */
@@ -118,16 +124,26 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
       return undefined
     },
 
-    async buildStart() {
+    async buildStart(input) {
       inline.clear()
       moduleEntries.clear()
       cssOfEntry.clear()
       cssEntries.clear()
       cssUsers.clear()
       manifestText = undefined
-      const files = scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
-      const templates = files.map((file) => ({ file, source: fs.readFileSync(path.join(config.root, file), 'utf8') }))
-      for (const file of files) this.addWatchFile(path.join(config.root, file))
+      const scanned = scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
+      // Vite HTML entries are templates too: their blocks are replaced in Vite's HTML pipeline.
+      htmlEntries = htmlInputs(input.input, config.root).filter((f) => fs.existsSync(path.join(config.root, f)))
+      const files = [...new Set([...scanned, ...htmlEntries])].sort()
+      if (files.length === 0) {
+        this.warn(`no templates matched ${JSON.stringify(opts.templates)} under ${config.root}, and no HTML entry: nothing to compress`)
+      }
+      templateTexts.clear()
+      for (const file of files) {
+        templateTexts.set(file, decodeTemplate(fs.readFileSync(path.join(config.root, file))))
+        this.addWatchFile(path.join(config.root, file))
+      }
+      const templates = files.map((file) => ({ file, source: (templateTexts.get(file) as TemplateText).text }))
       try {
         plan = planBuild(templates, {
           staticUrl: opts.staticUrl,
@@ -235,9 +251,35 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
           const assembled = await assemble(this, bundle, plan)
           manifestText = serializeManifest(assembled.entries)
           summaryFiles = assembled.files
+          manifestEntries = new Map(assembled.entries)
+          // HTML entries: put each block's output where transformIndexHtml left its marker.
+          for (const item of Object.values(bundle)) {
+            if (item.type !== 'asset' || !item.fileName.endsWith('.html') || typeof item.source !== 'string') continue
+            const base = isRelativeBase(config.base) ? relativeBase(item.fileName) : (opts.rewrite?.base ?? config.base)
+            item.source = item.source.replace(MARKER, (_m, key: string) => fillUrl(manifestEntries.get(key) ?? '', base))
+          }
         } catch (err) {
           fail(this, err)
         }
+      },
+    },
+
+    transformIndexHtml: {
+      order: 'pre',
+      handler(html, ctx) {
+        // Leave a marker for each block, so Vite does not process the tags the block replaces.
+        const file = path.relative(config.root, ctx.filename).split(path.sep).join('/')
+        const spots = plan?.occurrences.find((t) => t.file === file)
+        if (!spots) return html
+        const keys = blockKeys(spots)
+        const found = findBlocks(html, file)
+        let out = ''
+        let last = 0
+        found.forEach((block, i) => {
+          out += `${html.slice(last, block.start)}<!--vite-compressor:${keys[i]}-->`
+          last = block.end
+        })
+        return out + html.slice(last)
       },
     },
 
@@ -246,10 +288,29 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
       const outDir = output.dir ?? path.resolve(config.root, config.build.outDir)
       const manifestPath = path.join(outDir, opts.outputDir, opts.manifest)
       writeFileAtomic(manifestPath, manifestText)
+      if (opts.rewrite) writeRewritten(plan, opts.rewrite)
       config.logger.info(
         formatSummary(plan, summaryFiles, path.relative(config.root, manifestPath).split(path.sep).join('/')),
       )
     },
+  }
+
+  /** Writes every template with its blocks replaced, under rewrite.outDir (never over a source). */
+  function writeRewritten(current: Plan, rewrite: { outDir: string; base: string }): void {
+    const written: string[] = []
+    for (const file of [...templateTexts.keys()].filter((f) => !htmlEntries.includes(f))) {
+      const text = templateTexts.get(file) as TemplateText
+      const spots = current.occurrences.find((t) => t.file === file)
+      const target = path.join(rewrite.outDir, pathUnderGlob(file, opts.templates))
+      if (target === path.join(config.root, file)) {
+        throw new CompressorError('OPTIONS', `rewrite.outDir would overwrite the template ${file}; choose another folder`)
+      }
+      const out = spots ? rewriteTemplate(text.text, spots, manifestEntries, rewrite.base) : text.text
+      fs.mkdirSync(path.dirname(target), { recursive: true })
+      fs.writeFileSync(target, encodeTemplate({ text: out, encoding: text.encoding }))
+      written.push(file)
+    }
+    config.logger.info(`vite-compressor: rewrote ${written.length} template${written.length === 1 ? '' : 's'} into ${path.relative(config.root, rewrite.outDir) || '.'}`)
   }
 
   async function assemble(
@@ -367,6 +428,20 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
   function cssId(source: Source): string {
     return source.type === 'file' ? source.path : `\0${STYLE}${source.id}.css`
   }
+}
+
+const MARKER = /<!--vite-compressor:([0-9a-f]{64}(?::[^>]*?)?)-->/g
+
+function isRelativeBase(base: string): boolean {
+  return base === '' || base === './'
+}
+
+/** The `.html` files among Rollup's inputs, relative to the root. */
+function htmlInputs(input: unknown, root: string): string[] {
+  const list = typeof input === 'string' ? [input] : Array.isArray(input) ? input : input && typeof input === 'object' ? Object.values(input) : []
+  return list
+    .filter((f): f is string => typeof f === 'string' && f.endsWith('.html'))
+    .map((f) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/'))
 }
 
 /** A subresource integrity value (`sha384-<base64>`) of a file's UTF-8 bytes. */

@@ -4,8 +4,11 @@ import type { OfflineContext } from './context.js'
 
 /** The plugin's options. Paths are relative to Vite's `root`. */
 export interface CompressorOptions {
-  /** Templates to scan for compress blocks: a picomatch glob or a list of globs. */
-  templates: string | string[]
+  /**
+   * Templates to scan for compress blocks: a picomatch glob or a list of globs. Vite HTML entries
+   * (`index.html`, other HTML inputs) are always included.
+   */
+  templates?: string | string[]
   /** The URL static files are served under (Django's STATIC_URL). Must end in `/`. Default `/static/`. */
   staticUrl?: string
   /** Folder, or ordered list of folders, where files under `staticUrl` are found (STATICFILES_DIRS). Default `static`. */
@@ -29,6 +32,12 @@ export interface CompressorOptions {
    * set `crossorigin`) to file-mode tags, computed from the output's bytes. `true` means sha384.
    */
   sri?: boolean | 'sha256' | 'sha384' | 'sha512'
+  /**
+   * Also write every matched template to `outDir` (relative to Vite's root), same relative paths,
+   * with each block replaced by its output HTML and URLs under `base` (default `staticUrl`): a
+   * compressed site that needs no runtime. Text outside the blocks is kept byte for byte.
+   */
+  rewrite?: { outDir: string; base?: string }
 }
 
 export interface ResolvedOptions {
@@ -41,9 +50,11 @@ export interface ResolvedOptions {
   contexts: OfflineContext[]
   external: 'error' | 'keep'
   sri: false | 'sha256' | 'sha384' | 'sha512'
+  /** Absolute folder and URL base for rewritten templates, when asked for. */
+  rewrite: { outDir: string; base: string } | undefined
 }
 
-const KNOWN = ['templates', 'staticUrl', 'staticRoot', 'outputDir', 'manifest', 'context', 'external', 'sri']
+const KNOWN = ['templates', 'staticUrl', 'staticRoot', 'outputDir', 'manifest', 'context', 'external', 'sri', 'rewrite']
 const SRI = ['sha256', 'sha384', 'sha512']
 
 function fail(detail: string): never {
@@ -70,9 +81,9 @@ export function resolveOptions(input: unknown, root: string): ResolvedOptions {
   for (const key of Object.keys(opts)) {
     if (!KNOWN.includes(key)) fail(`unknown option \`${key}\`; known options are ${KNOWN.join(', ')}`)
   }
-  const templates = typeof opts.templates === 'string' ? [opts.templates] : opts.templates
-  if (!Array.isArray(templates) || templates.length === 0 || templates.some((t) => typeof t !== 'string' || t === '')) {
-    fail('`templates` is required: a glob such as "templates/**/*.html", or a list of globs')
+  const templates = typeof opts.templates === 'string' ? [opts.templates] : (opts.templates ?? [])
+  if (!Array.isArray(templates) || templates.some((t) => typeof t !== 'string' || t === '')) {
+    fail('`templates` must be a glob such as "templates/**/*.html", or a list of globs')
   }
   const staticUrl = opts.staticUrl ?? '/static/'
   if (typeof staticUrl !== 'string' || !staticUrl.endsWith('/')) {
@@ -93,7 +104,17 @@ export function resolveOptions(input: unknown, root: string): ResolvedOptions {
   const manifest = safeRelative('manifest', opts.manifest ?? 'manifest.json')
   const sri = opts.sri === true ? 'sha384' : (opts.sri ?? false)
   if (sri !== false && !SRI.includes(sri as string)) fail('`sri` must be true, false, "sha256", "sha384" or "sha512"')
+  let rewrite: ResolvedOptions['rewrite']
+  if (opts.rewrite !== undefined) {
+    const r = opts.rewrite as Record<string, unknown>
+    if (!isPlainObject(r) || typeof r.outDir !== 'string' || r.outDir === '') {
+      fail('`rewrite` must be an object like { outDir: "dist/templates", base?: "https://cdn.example.com/static/" }')
+    }
+    if (r.base !== undefined && (typeof r.base !== 'string' || !r.base.endsWith('/'))) fail('`rewrite.base` must end in "/"')
+    rewrite = { outDir: path.resolve(root, r.outDir as string), base: (r.base as string | undefined) ?? staticUrl }
+  }
   return {
+    rewrite,
     templates: templates as string[],
     staticUrl,
     staticRoots: (roots as string[]).map((r) => path.resolve(root, r)),

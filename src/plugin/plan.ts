@@ -48,6 +48,21 @@ export interface Plan {
   /** Keys shared by blocks of different kind, mode or name (django-compressor can't tell them apart). */
   collisions: string[]
   warnings: string[]
+  /** Where each block stands in each template, and its manifest key per offline context. */
+  occurrences: TemplateBlocks[]
+}
+
+/** The blocks of one template, with their spans in its original text. */
+export interface TemplateBlocks {
+  file: string
+  blocks: {
+    start: number
+    end: number
+    tag: string
+    loc: SourceLocation
+    /** The manifest key in each offline context, in the order of `contexts`. */
+    keys: string[]
+  }[]
 }
 
 export interface PlanOptions {
@@ -73,16 +88,17 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
   const byKey = new Map<string, PlannedBlock>()
   const warnings: string[] = []
   const collisions = new Set<string>()
+  const occurrences: TemplateBlocks[] = []
   const missingWarned = new Set<string>()
   let found = 0
   for (const template of sorted) {
-    // Django and Jinja2 read templates with universal newlines: keys are computed on `\n` text.
-    const source = template.source.includes('\r') ? template.source.replace(/\r\n?/g, '\n') : template.source
-    const blocks = findBlocks(source, template.file)
+    const blocks = findBlocks(template.source, template.file)
     if (blocks.length === 0) continue
-    const lines = new LineIndex(source)
+    const lines = new LineIndex(template.source)
+    const spots = blocks.map((b) => ({ start: b.start, end: b.end, tag: b.tag, loc: b.loc, keys: [] as string[] }))
+    occurrences.push({ file: template.file, blocks: spots })
     for (const context of opts.contexts) {
-      for (const block of blocks) {
+      for (const [index, block] of blocks.entries()) {
         found++
         const planned = planBlock(block, context, lines, template.file, opts, (name, loc) => {
           const id = `${loc.file}:${loc.line}:${name}`
@@ -92,10 +108,12 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
           }
         })
         const existing = byKey.get(planned.key)
+        let key = planned.key
         if (!existing) {
           byKey.set(planned.key, planned)
         } else if (existing.kind !== planned.kind || existing.mode !== planned.mode || existing.name !== planned.name) {
           const id = qualifiedKey(planned.key, planned.kind, planned.mode, planned.name)
+          key = id
           if (!byKey.has(id)) {
             byKey.set(id, planned)
             collisions.add(planned.key)
@@ -106,6 +124,7 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
             )
           }
         }
+        spots[index]?.keys.push(key)
       }
     }
   }
@@ -118,7 +137,7 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
     }
   }
   const blocks = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  return { blocks, found, templates: sorted.length, collisions: [...collisions].sort(), warnings }
+  return { blocks, found, templates: sorted.length, collisions: [...collisions].sort(), warnings, occurrences }
 }
 
 function planBlock(
@@ -130,7 +149,9 @@ function planBlock(
   onMissing: (name: string, loc: SourceLocation) => void,
 ): PlannedBlock {
   const locate = (offset: number): SourceLocation => ({ file, ...lines.locate(block.contentStart + offset) })
-  const { text, variables } = renderBody(block.content, {
+  // Django and Jinja2 read templates with universal newlines: keys are computed on `\n` text.
+  const body = block.content.includes('\r') ? block.content.replace(/\r\n?/g, '\n') : block.content
+  const { text, variables } = renderBody(body, {
     context,
     staticUrl: opts.staticUrl,
     locate,
@@ -140,7 +161,7 @@ function planBlock(
   // Offsets in the rendered text match the template's only where nothing was substituted before
   // them; for messages the block's own line is a safe fallback.
   const itemLoc = (offset: number): SourceLocation =>
-    variables.length === 0 && text === block.content ? locate(offset) : block.loc
+    variables.length === 0 && text === body && body === block.content ? locate(offset) : block.loc
   const { items } = blockItems(block.kind, text)
   const external = (item: Item) => item.source === 'file' && !(item.url as string).startsWith(opts.staticUrl)
   if (opts.external === 'error') {

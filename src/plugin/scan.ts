@@ -39,3 +39,13 @@ export function scanTemplates(root: string, globs: readonly string[], exclude: r
   }
   return [...found].sort()
 }
+
+/**
+ * A template's path relative to the static part of the glob that found it (`templates/**` →
+ * `pages/a.html` for `templates/pages/a.html`), for writing it again in another folder.
+ */
+export function pathUnderGlob(file: string, globs: readonly string[]): string {
+  const bases = globs.map((g) => picomatch.scan(g).base).filter((b) => b !== '' && file.startsWith(`${b}/`))
+  const base = bases.sort((a, b) => b.length - a.length)[0]
+  return base ? file.slice(base.length + 1) : file
+}

@@ -121,7 +121,7 @@ describe('bad input fails the build with the place named', () => {
     await expect(buildFixture(root, { templates: 'templates/*.html', staticUrl: '/static' })).rejects.toThrow(
       /`staticUrl` must be a string ending in "\/"/,
     )
-    await expect(buildFixture(root, { templates: [] })).rejects.toThrow(/`templates` is required/)
+    await expect(buildFixture(root, { templates: [''] })).rejects.toThrow(/`templates` must be a glob/)
     await expect(buildFixture(root, { templates: 'x', outputDir: '../up' } as never)).rejects.toThrow(/inside build.outDir/)
     await expect(buildFixture(root, { templates: 'x', staticRoots: 'x' } as never)).rejects.toThrow(/unknown option `staticRoots`/)
   })
