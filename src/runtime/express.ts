@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { replaceBlocks } from './html.js'
 import type { Compressor } from './index.js'
+import { createPageState } from './page.js'
 
 /** Options of {@link compressorMiddleware}. */
 export interface CompressorMiddlewareOptions {
@@ -19,6 +20,7 @@ type RenderCallback = (err: Error | null, html?: string) => void
  * Express middleware: puts the compressor in `res.locals.compressor` and wraps `res.render` so the
  * rendered page's compress blocks are replaced (for engines such as EJS, Pug or Handlebars).
  * Errors (a missing block, say) go to Express's error handling, or to the render callback.
+ * Each response is one page: a file's tag is emitted once in it, even over several `res.render` calls.
  */
 export function compressorMiddleware(
   compressor: Compressor,
@@ -29,6 +31,7 @@ export function compressorMiddleware(
   return (req: Request, res: Response, next: NextFunction) => {
     res.locals.compressor = compressor
     if (replace) {
+      const page = createPageState()
       const render = res.render.bind(res) as (view: string, opts: object, cb: RenderCallback) => void
       res.render = ((view: string, opts?: object | RenderCallback, cb?: RenderCallback) => {
         const callback = typeof opts === 'function' ? opts : cb
@@ -42,6 +45,7 @@ export function compressorMiddleware(
             out = replaceBlocks(html ?? '', compressor, {
               template: view,
               nonce: typeof nonce === 'string' ? nonce : undefined,
+              page,
             })
           } catch (e) {
             return fail(e)

@@ -1,5 +1,6 @@
 import { findBlocks } from '../core/blocks.js'
 import type { Compressor } from './index.js'
+import { createPageState, type PageState } from './page.js'
 
 /** Options of {@link replaceBlocks}. */
 export interface ReplaceBlocksOptions {
@@ -7,17 +8,24 @@ export interface ReplaceBlocksOptions {
   template?: string
   /** A CSP nonce for the emitted tags. */
   nonce?: string
+  /**
+   * The page state shared with other calls for the same page (e.g. a response written in chunks).
+   * Default: a new one per call, so a call is one page.
+   */
+  page?: PageState
 }
 
 /**
  * Replaces every compress block in an already rendered HTML page, for engines without custom tags:
  * `<!-- compress css [mode] [name] -->…<!-- endcompress -->`, and `{% compress %}…{% endcompress %}`
  * left in the output. Blocks are found by core's findBlocks, so the rules match the build's.
+ * A tag naming a file that an earlier block of the page already emitted is left out.
  */
 export function replaceBlocks(html: string, compressor: Compressor, options: ReplaceBlocksOptions = {}): string {
   if (!html.includes('compress')) return html
   const blocks = findBlocks(html, options.template ?? '(rendered html)')
   if (blocks.length === 0) return html
+  const page = options.page ?? createPageState()
   let out = ''
   let last = 0
   for (const block of blocks) {
@@ -31,6 +39,7 @@ export function replaceBlocks(html: string, compressor: Compressor, options: Rep
       column: block.loc.column,
       tag: block.tag,
       nonce: options.nonce,
+      page,
     })
     last = block.end
   }

@@ -5,6 +5,7 @@ import { fillUrl } from '../core/manifest.js'
 import { isQualifiedKey, qualifiedKey } from '../core/qualified.js'
 import { type ManifestSource, loadManifest } from './manifest.js'
 import { addNonce, joinWithNonce, splitForNonce } from './nonce.js'
+import { type PageState, type Piece, renderPieces, splitPieces } from './page.js'
 
 export type { Kind, Mode } from '../core/blocks.js'
 export { CompressorError } from '../core/errors.js'
@@ -15,6 +16,7 @@ export { type LiquidOptions, registerLiquid } from './liquid.js'
 export type { ManifestSource } from './manifest.js'
 export { addNonce } from './nonce.js'
 export { type NunjucksOptions, nunjucksExtension } from './nunjucks.js'
+export { createPageState, type PageState } from './page.js'
 
 /** Options of {@link createCompressor}. */
 export interface CompressorOptions {
@@ -56,6 +58,13 @@ export interface BlockInfo {
   tag?: string
   /** A CSP nonce: ` nonce="…"` is added to every emitted script, style and link tag. */
   nonce?: string
+  /**
+   * The page being rendered ({@link createPageState}, one per page render): a tag naming a file
+   * (same tag, rel or type, and URL) that an earlier block of this page emitted is left out, so the
+   * browser fetches it, and runs a script, once. Inline bodies are always kept. Without it, every
+   * block renders in full. Only compressed output is deduplicated, not blocks rendered as written.
+   */
+  page?: PageState
 }
 
 /** Renders compress blocks from a manifest. Create one per process with {@link createCompressor}. */
@@ -118,6 +127,8 @@ interface Entry {
   html: string
   /** `html` split where a nonce goes, on first use. */
   parts?: string[]
+  /** `html` cut into tags with their dedupe keys, when the manifest is loaded; undefined if no tag names a file. */
+  pieces: Piece[] | undefined
 }
 
 /**
@@ -141,7 +152,8 @@ export function createCompressor(options: CompressorOptions): Compressor {
     const loaded = loadManifest(options.manifest)
     manifest = loaded.source
     for (const [key, html] of loaded.entries) {
-      entries.set(key, { html: fillUrl(html, url) })
+      const filled = fillUrl(html, url)
+      entries.set(key, { html: filled, pieces: splitPieces(filled) })
       if (isQualifiedKey(key)) qualified = true
     }
   }
@@ -167,6 +179,7 @@ export function createCompressor(options: CompressorOptions): Compressor {
     if (!enabled) return passthrough(content, block)
     const entry = lookup(key, block)
     if (entry === undefined) return missing(key, content, block)
+    if (block.page && entry.pieces) return renderPieces(entry.pieces, block.page, block.nonce)
     if (!block.nonce) return entry.html
     entry.parts ??= splitForNonce(entry.html)
     return joinWithNonce(entry.parts, block.nonce)

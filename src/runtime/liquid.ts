@@ -1,5 +1,6 @@
 import { type BlockArgs, parseBlockArgs, splitArgs } from '../core/blocks.js'
 import type { BlockInfo, Compressor } from './index.js'
+import { createPageState, type PageState } from './page.js'
 
 /** Options of {@link registerLiquid}. */
 export interface LiquidOptions {
@@ -21,6 +22,8 @@ interface Template {
 }
 interface Context {
   findScope(name: string): Record<string, unknown> | undefined
+  /** One per render call, shared by the contexts `{% render %}` spawns (liquidjs 10). */
+  memoryLimit?: object
 }
 interface Emitter {
   write(html: unknown): void
@@ -55,9 +58,23 @@ export interface LiquidEngine {
  * Registers the `{% compress css|js [file|inline|preload] [name] %}…{% endcompress %}` tag on a
  * liquidjs engine. The body is rendered by Liquid with the page's scope; a body of plain HTML is
  * hashed once when the template is parsed. The nonce comes from the scope variable `cspNonce`.
+ * A tag naming a file that another block of the same render (`render`, `parseAndRender`,
+ * `renderFile` …, with its layout, includes and renders) already emitted is left out.
  */
 export function registerLiquid(engine: LiquidEngine, compressor: Compressor, options: LiquidOptions = {}): void {
   const nonceVariable = options.nonceVariable ?? 'cspNonce'
+  // One PageState per render call. Layouts and includes render with the page's Context; `{% render %}`
+  // spawns a new one that shares the render's memory limiter, so that is the key when there is one.
+  const pages = new WeakMap<object, PageState>()
+  const pageOf = (ctx: Context): PageState => {
+    const owner = typeof ctx.memoryLimit === 'object' && ctx.memoryLimit !== null ? ctx.memoryLimit : ctx
+    let page = pages.get(owner)
+    if (page === undefined) {
+      page = createPageState()
+      pages.set(owner, page)
+    }
+    return page
+  }
   engine.registerTag('compress', {
     parse(this: TagThis, token: Token, remainTokens: unknown[]) {
       const [line, column] = token.getPosition()
@@ -85,7 +102,9 @@ export function registerLiquid(engine: LiquidEngine, compressor: Compressor, opt
 
     *render(this: TagThis, ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
       const nonce = ctx.findScope(nonceVariable)?.[nonceVariable]
-      const block = typeof nonce === 'string' && nonce !== '' ? { ...this.info, nonce } : this.info
+      const page = pageOf(ctx)
+      const block: BlockInfo =
+        typeof nonce === 'string' && nonce !== '' ? { ...this.info, nonce, page } : { ...this.info, page }
       if (this.key !== undefined) {
         emitter.write(compressor.renderKey(this.key, this.text as string, block))
         return

@@ -1,6 +1,7 @@
 import { type BlockArgs, parseBlockArgs, splitArgs } from '../core/blocks.js'
 import { CompressorError } from '../core/errors.js'
 import type { BlockInfo, Compressor } from './index.js'
+import { createPageState, type PageState } from './page.js'
 
 /** Options of {@link nunjucksExtension}. */
 export interface NunjucksOptions {
@@ -37,6 +38,12 @@ interface Nodes {
 }
 interface Context {
   lookup(name: string): unknown
+  /** The render's variables: Nunjucks' own copy, one per Template.render (shared with `{% extends %}` parents). */
+  getVariables(): object
+}
+/** Nunjucks' scope frame; `parent` leads to the frame of the page's top-level render. */
+interface Frame {
+  parent?: Frame
 }
 
 /** A Nunjucks extension object, for `env.addExtension('compress', …)`. */
@@ -52,6 +59,8 @@ export interface NunjucksExtension {
     line: number,
     key: string,
     content: string,
+    /** Nunjucks' scope frame (a `Frame`), passed by the compiled template. */
+    frame: unknown,
     body?: () => string,
   ): string
 }
@@ -62,10 +71,30 @@ export interface NunjucksExtension {
  * (Jinja-style commas allowed); `{% endcompress css %}` is accepted. A body without variables is
  * hashed once when the template is compiled; otherwise the body is rendered with the request's
  * context and hashed per render. The nonce comes from the context variable `cspNonce`.
+ * A tag naming a file that another block of the same page render already emitted is left out; the
+ * page is one `render` call, with its `{% extends %}` parents and `{% include %}`s.
  * Limitation: the body is rendered synchronously, so async filters cannot be used inside a block.
  */
 export function nunjucksExtension(compressor: Compressor, options: NunjucksOptions = {}): NunjucksExtension {
   const nonceVariable = options.nonceVariable ?? 'cspNonce'
+  // One PageState per page render. `{% extends %}` parents share the page's Context, whose variables
+  // object is Nunjucks' own copy (the caller's data is never touched); an `{% include %}` gets a copy
+  // of those variables, but its frame's chain of parents ends at the page's top-level frame. Both are
+  // keys, so an include rendered before the page's first block still shares the page's state.
+  const byVariables = new WeakMap<object, PageState>()
+  const byFrame = new WeakMap<Frame, PageState>()
+  const pageOf = (context: Context, frame: Frame | undefined): PageState => {
+    const variables = context.getVariables()
+    let root = frame
+    while (root?.parent) root = root.parent
+    let page = byVariables.get(variables)
+    if (page === undefined) {
+      page = (root && byFrame.get(root)) ?? createPageState()
+      byVariables.set(variables, page)
+    }
+    if (root && !byFrame.has(root)) byFrame.set(root, page)
+    return page
+  }
   return {
     tags: ['compress'],
     // Our output is HTML: without this Nunjucks would escape it (no SafeString needed).
@@ -95,11 +124,13 @@ export function nunjucksExtension(compressor: Compressor, options: NunjucksOptio
         lit(tag.lineno + 1),
         lit(text === undefined ? '' : compressor.key(text)),
         lit(text ?? ''),
+        // The compiled code's `frame` variable: compileLiteral writes a non-string value's toString().
+        new nodes.Literal(tag.lineno, tag.colno, FRAME),
       ])
       return new nodes.CallExtension(this, 'run', argList, text === undefined ? [body] : [])
     },
 
-    run(context, kind, mode, name, line, key, content, body) {
+    run(context, kind, mode, name, line, key, content, frame, body) {
       const nonce = context.lookup(nonceVariable)
       const block: BlockInfo = {
         kind,
@@ -107,11 +138,15 @@ export function nunjucksExtension(compressor: Compressor, options: NunjucksOptio
         name: name || undefined,
         line,
         nonce: typeof nonce === 'string' && nonce !== '' ? nonce : undefined,
+        page: pageOf(context, frame as Frame | undefined),
       }
       return body ? compressor.render(body(), block) : compressor.renderKey(key, content, block)
     },
   }
 }
+
+/** A literal whose compiled form is the identifier `frame` (Nunjucks 3's compileLiteral emits `String(value)`). */
+const FRAME = { toString: () => 'frame' }
 
 /** Reads the opening tag's arguments as written, up to `%}`, and checks them with core's rules. */
 function readArgs(parser: Parser, tag: Token): BlockArgs {

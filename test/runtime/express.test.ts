@@ -102,4 +102,20 @@ describe('compressorMiddleware', () => {
       )
     })
   })
+
+  it('emits a file once per response when two blocks share it', async () => {
+    const dir = await views()
+    await writeFile(
+      join(dir, 'twice.tpl'),
+      `<head><!-- compress css -->${CSS}<!-- endcompress --></head><!-- compress css -->${CSS}<!-- endcompress -->{{who}}`,
+    )
+    const a = app(createCompressor({ manifest: await writeManifest([entry(CSS, 'css', 'file')]), enabled: true }), dir)
+    a.get('/', (_req, res) => res.render('twice', { who: 'me' }))
+    const tag = '<link rel="stylesheet" href="/static/CACHE/css/output.0123456789ab.css" type="text/css">'
+    await serve(a, async (base) => {
+      const [one, two] = await Promise.all([fetch(`${base}/`), fetch(`${base}/`)])
+      expect(await one.text()).toBe(`<head>${tag}</head>me`)
+      expect(await two.text()).toBe(`<head>${tag}</head>me`)
+    })
+  })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { findBlocks } from '../../src/core/blocks.js'
-import { createCompressor, MissingBlockError, replaceBlocks } from '../../src/runtime/index.js'
+import { createCompressor, createPageState, MissingBlockError, replaceBlocks } from '../../src/runtime/index.js'
 import { entry } from './helpers.js'
 
 const CSS = '\n  <link rel="stylesheet" href="/static/css/a.css">\n'
@@ -42,5 +42,15 @@ describe('replaceBlocks', () => {
   it('removes the markers and keeps the content when disabled', () => {
     const off = createCompressor({ manifest: 'missing.json', enabled: false })
     expect(replaceBlocks(`<!-- compress css -->${CSS}<!-- endcompress -->`, off)).toBe(CSS)
+  })
+
+  it('emits a file once per call when two blocks share it', () => {
+    const page = `<!-- compress css -->${CSS}<!-- endcompress --><p>x</p><!-- compress css -->${CSS}<!-- endcompress -->`
+    const tag = '<link rel="stylesheet" href="/static/CACHE/css/output.0123456789ab.css" type="text/css">'
+    expect(replaceBlocks(page, c)).toBe(`${tag}<p>x</p>`)
+    expect(replaceBlocks(page, c, { nonce: 'n' })).toBe(`${tag.replace('<link', '<link nonce="n"')}<p>x</p>`)
+    const shared = createPageState()
+    expect(replaceBlocks(page, c, { page: shared })).toBe(`${tag}<p>x</p>`)
+    expect(replaceBlocks(page, c, { page: shared })).toBe('<p>x</p>')
   })
 })

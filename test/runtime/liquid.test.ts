@@ -93,4 +93,34 @@ describe('liquid tag', () => {
     expect(() => engine(c).parse('{% compress css fast %}x{% endcompress %}')).toThrow(/unknown mode 'fast'/)
     expect(() => engine(c).parse('{% compress css %}x')).toThrow(/not closed/)
   })
+
+  it('emits a file shared by the layout, includes and renders once per render call', async () => {
+    const VENDOR = '<script src="/static/js/vendor.js"></script>'
+    const PAGE = `${VENDOR}\n<script src="/static/js/page.js"></script>`
+    const vendorTag = '<script src="/static/CACHE/js/vendor.0123456789ab.js"></script>'
+    const pageTag = '<script src="/static/CACHE/js/page.0123456789ab.js"></script>'
+    const ph = (html: string) => html.replaceAll('/static/', '/__compressor_url_placeholder__/')
+    const c = createCompressor({
+      manifest: {
+        [offlineKey(VENDOR, '/static/')]: ph(vendorTag),
+        [offlineKey(PAGE, '/static/')]: ph(`${vendorTag}\n${pageTag}`),
+      },
+      enabled: true,
+    })
+    const root = await tempDir()
+    await writeFile(join(root, 'vendor.liquid'), `{% compress js %}${VENDOR}{% endcompress %}`)
+    await writeFile(join(root, 'base.liquid'), '<body>{% include "vendor" %}{% block content %}{% endblock %}</body>')
+    await writeFile(
+      join(root, 'home.liquid'),
+      `{% layout "base" %}{% block content %}{% compress js %}${PAGE}{% endcompress %}{% render "vendor" %}{% endblock %}`,
+    )
+    const liquid = engine(c, root)
+    const expected = `<body>${vendorTag}${pageTag}</body>`
+    expect(await liquid.renderFile('home')).toBe(expected)
+    expect(await liquid.renderFile('home')).toBe(expected)
+    expect(liquid.renderFileSync('home', { cspNonce: 'q' })).toBe(expected.replaceAll('<script ', '<script nonce="q" '))
+    const tpl = `{% compress js %}${VENDOR}{% endcompress %}{% compress js %}${VENDOR}{% endcompress %}`
+    expect(await liquid.parseAndRender(tpl)).toBe(vendorTag)
+    expect(await liquid.parseAndRender(tpl)).toBe(vendorTag)
+  })
 })

@@ -124,4 +124,67 @@ describe('nunjucks extension', () => {
     expect(() => env(c).renderString('{% compress css %}x', {})).toThrow(/endcompress/)
     expect(() => env(c).renderString('{% compress css %}x{% endcompress js %}', {})).toThrow(/does not close/)
   })
+
+  describe('one tag per file per page', () => {
+    const SHARED = '<link rel="stylesheet" href="/static/css/site.css">'
+    const PAGE = `${SHARED}<link rel="stylesheet" href="/static/css/page.css">`
+    const VENDOR = '<script src="/static/js/vendor.js"></script>'
+    const siteTag = '<link rel="stylesheet" href="/static/CACHE/css/site.0123456789ab.css" type="text/css">'
+    const pageTag = '<link rel="stylesheet" href="/static/CACHE/css/page.0123456789ab.css" type="text/css">'
+    const vendorTag = '<script src="/static/CACHE/js/vendor.0123456789ab.js"></script>'
+    const manifest = {
+      [offlineKey(SHARED, '/static/')]: siteTag.replace('/static/', '/__compressor_url_placeholder__/'),
+      [offlineKey(PAGE, '/static/')]: (siteTag + pageTag).replaceAll('/static/', '/__compressor_url_placeholder__/'),
+      [offlineKey(VENDOR, '/static/')]: vendorTag.replace('/static/', '/__compressor_url_placeholder__/'),
+    }
+    const count = (html: string, tag: string) => html.split(tag).length - 1
+
+    async function site(): Promise<nunjucks.Environment> {
+      const dir = await tempDir()
+      // The layout's head partial is included before the page's block; the vendor script is
+      // compressed by the layout and by a partial the page includes inside a loop.
+      await writeFile(join(dir, 'head.njk'), `{% compress css %}${SHARED}{% endcompress %}`)
+      await writeFile(join(dir, 'vendor.njk'), `{% compress js %}${VENDOR}{% endcompress %}`)
+      await writeFile(
+        join(dir, 'layout.njk'),
+        `<head>{% include "head.njk" %}{% block head %}{% endblock %}</head><body>{% block body %}{% endblock %}{% compress js %}${VENDOR}{% endcompress %}</body>`,
+      )
+      await writeFile(
+        join(dir, 'page.njk'),
+        `{% extends "layout.njk" %}{% block head %}{% compress css %}${PAGE}{% endcompress %}{% endblock %}` +
+          `{% block body %}<p>{{ who }}</p>{% for i in [1, 2] %}{% include "vendor.njk" %}{% endfor %}{% endblock %}`,
+      )
+      await writeFile(join(dir, 'alone.njk'), `{% compress css %}${PAGE}{% endcompress %}{% include "head.njk" %}`)
+      return env(createCompressor({ manifest, enabled: true }), new nunjucks.FileSystemLoader(dir))
+    }
+
+    it('emits a file shared by the layout, the page and its includes once per page render', async () => {
+      const e = await site()
+      const data = { who: 'me' }
+      const html = e.render('page.njk', data)
+      expect(html).toBe(`<head>${siteTag}${pageTag}</head><body><p>me</p>${vendorTag}</body>`)
+      expect(data).toEqual({ who: 'me' })
+      // Another render of the same page, sync or async, is another page: the tags are there again.
+      expect(e.render('page.njk', data)).toBe(html)
+      const async = await new Promise<string>((resolve, reject) =>
+        e.render('page.njk', data, (err, out) => (err ? reject(err) : resolve(out as string))),
+      )
+      expect(async).toBe(html)
+      expect(count(e.render('alone.njk', {}), siteTag)).toBe(1)
+      expect(e.render('alone.njk', {})).toBe(siteTag + pageTag)
+    })
+
+    it('keeps the nonce on the tags it keeps', async () => {
+      const html = (await site()).render('page.njk', { who: 'me', cspNonce: 'r4nd' })
+      expect(count(html, 'nonce="r4nd"')).toBe(3)
+      expect(count(html, 'CACHE/css/site.0123456789ab.css')).toBe(1)
+    })
+
+    it('is per renderString call too, for a body with variables as well', () => {
+      const e = env(createCompressor({ manifest, enabled: true }))
+      const tpl = `{% compress css %}${SHARED}{% endcompress %}{% compress css %}{{ page | safe }}{% endcompress %}`
+      expect(e.renderString(tpl, { page: PAGE })).toBe(siteTag + pageTag)
+      expect(e.renderString(tpl, { page: PAGE })).toBe(siteTag + pageTag)
+    })
+  })
 })
