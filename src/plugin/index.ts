@@ -18,6 +18,7 @@ import { minifyScripts, type OxcLikeError, type ScriptMinifier, type ScriptPiece
 import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { type Plan, type PlannedBlock, type PlannedGroup, planBuild, type Source } from './plan.js'
 import { blockKeys, decodeTemplate, encodeTemplate, relativeBase, rewriteTemplate, type TemplateText } from './rewrite.js'
+import { ONLINE_PLUGIN, type OnlineApi } from './online.js'
 import { pathUnderGlob, scanTemplates } from './scan.js'
 import { resolveStaticUrl } from './static.js'
 import { formatSummary, type SummaryFile } from './summary.js'
@@ -47,6 +48,8 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
   /** Templates as read (text and encoding), by root-relative path. */
   const templateTexts = new Map<string, TemplateText>()
   let htmlEntries: string[] = []
+  /** Set when the runtime compresses blocks of served pages (online mode). */
+  let online: OnlineApi | undefined
   /** Inline `<style>` / module bodies by id. */
   const inline = new Map<string, string>()
   /** Module group entries: id → the import lines. */
@@ -107,6 +110,7 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
     configResolved(resolved) {
       config = resolved
       opts = resolveOptions(userOptions, config.root)
+      online = config.plugins.find((p) => p.name === ONLINE_PLUGIN)?.api as OnlineApi | undefined
       const outDir = path.resolve(config.root, config.build.outDir)
       if (config.build.emptyOutDir === true) {
         const inside = opts.staticRoots.find((r) => r === outDir || r.startsWith(outDir + path.sep))
@@ -131,11 +135,11 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
       cssEntries.clear()
       cssUsers.clear()
       manifestText = undefined
-      const scanned = scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
+      const scanned = online ? [] : scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
       // Vite HTML entries are templates too: their blocks are replaced in Vite's HTML pipeline.
-      htmlEntries = htmlInputs(input.input, config.root).filter((f) => fs.existsSync(path.join(config.root, f)))
+      htmlEntries = online ? [] : htmlInputs(input.input, config.root).filter((f) => fs.existsSync(path.join(config.root, f)))
       const files = [...new Set([...scanned, ...htmlEntries])].sort()
-      if (files.length === 0) {
+      if (files.length === 0 && !online) {
         this.warn(`no templates matched ${JSON.stringify(opts.templates)} under ${config.root}, and no HTML entry: nothing to compress`)
       }
       templateTexts.clear()
@@ -143,7 +147,7 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
         templateTexts.set(file, decodeTemplate(fs.readFileSync(path.join(config.root, file))))
         this.addWatchFile(path.join(config.root, file))
       }
-      const templates = files.map((file) => ({ file, source: (templateTexts.get(file) as TemplateText).text }))
+      const templates = online?.templates ?? files.map((file) => ({ file, source: (templateTexts.get(file) as TemplateText).text }))
       try {
         plan = planBuild(templates, {
           staticUrl: opts.staticUrl,
@@ -252,6 +256,7 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
           manifestText = serializeManifest(assembled.entries)
           summaryFiles = assembled.files
           manifestEntries = new Map(assembled.entries)
+          online?.onResult({ entries: manifestEntries, sources: sourcesByKey(plan) })
           // HTML entries: put each block's output where transformIndexHtml left its marker.
           for (const item of Object.values(bundle)) {
             if (item.type !== 'asset' || !item.fileName.endsWith('.html') || typeof item.source !== 'string') continue
@@ -428,6 +433,16 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
   function cssId(source: Source): string {
     return source.type === 'file' ? source.path : `\0${STYLE}${source.id}.css`
   }
+}
+
+/** The static files each block reads, for noticing changes (online mode). */
+function sourcesByKey(plan: Plan): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const block of plan.blocks) {
+    const files = block.groups.flatMap((g) => g.sources.flatMap((s) => (s.type === 'file' ? [s.path] : [])))
+    out.set(block.key, [...new Set(files)].sort())
+  }
+  return out
 }
 
 const MARKER = /<!--vite-compressor:([0-9a-f]{64}(?::[^>]*?)?)-->/g

@@ -76,6 +76,8 @@ export interface TemplateSource {
   /** Path relative to the Vite root, with `/`: it appears in messages, never in outputs. */
   file: string
   source: string
+  /** Block bodies are already rendered (online compression of a served page): take them as they are. */
+  rendered?: boolean
 }
 
 /**
@@ -100,7 +102,7 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
     for (const context of opts.contexts) {
       for (const [index, block] of blocks.entries()) {
         found++
-        const planned = planBlock(block, context, lines, template.file, opts, (name, loc) => {
+        const planned = planBlock(block, context, lines, template, opts, (name, loc) => {
           const id = `${loc.file}:${loc.line}:${name}`
           if (!missingWarned.has(id)) {
             missingWarned.add(id)
@@ -144,20 +146,17 @@ function planBlock(
   block: Block,
   context: OfflineContext,
   lines: LineIndex,
-  file: string,
+  template: TemplateSource,
   opts: PlanOptions,
   onMissing: (name: string, loc: SourceLocation) => void,
 ): PlannedBlock {
+  const file = template.file
   const locate = (offset: number): SourceLocation => ({ file, ...lines.locate(block.contentStart + offset) })
   // Django and Jinja2 read templates with universal newlines: keys are computed on `\n` text.
   const body = block.content.includes('\r') ? block.content.replace(/\r\n?/g, '\n') : block.content
-  const { text, variables } = renderBody(body, {
-    context,
-    staticUrl: opts.staticUrl,
-    locate,
-    block: block.tag,
-    onMissing,
-  })
+  const { text, variables } = template.rendered
+    ? { text: body, variables: [] }
+    : renderBody(body, { context, staticUrl: opts.staticUrl, locate, block: block.tag, onMissing })
   // Offsets in the rendered text match the template's only where nothing was substituted before
   // them; for messages the block's own line is a safe fallback.
   const itemLoc = (offset: number): SourceLocation =>

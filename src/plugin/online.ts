@@ -1,0 +1,40 @@
+import type { Plugin } from 'vite'
+import type { Kind, Mode } from '../core/blocks.js'
+import type { TemplateSource } from './plan.js'
+
+/** The name the compressor plugin looks for to build given blocks instead of scanning templates. */
+export const ONLINE_PLUGIN = 'vite-compressor:online'
+
+/** A block as a server rendered it: its body is final text (no template tags to render). */
+export interface RenderedBlock {
+  content: string
+  kind: Kind
+  mode: Mode
+  name: string | undefined
+}
+
+/** What an online build produced: manifest entries and, per key, the source files it read. */
+export interface OnlineResult {
+  entries: Map<string, string>
+  sources: Map<string, string[]>
+}
+
+export interface OnlineApi {
+  templates: TemplateSource[]
+  onResult: (result: OnlineResult) => void
+}
+
+/**
+ * A companion plugin for compressing blocks of served pages through the same pipeline as
+ * `vite build` (used by the runtime's online mode): the compressor plugin builds these blocks
+ * instead of the templates, and reports its manifest entries instead of writing a manifest.
+ */
+export function onlineBlocks(blocks: readonly RenderedBlock[], onResult: (result: OnlineResult) => void): Plugin {
+  const templates = blocks.map((b, i) => ({
+    file: `<online block ${i + 1}>`,
+    source: `<!-- compress ${b.kind} ${b.mode}${b.name ? ` ${b.name}` : ''} -->${b.content}<!-- endcompress -->`,
+    rendered: true,
+  }))
+  const api: OnlineApi = { templates, onResult }
+  return { name: ONLINE_PLUGIN, apply: 'build', api }
+}
