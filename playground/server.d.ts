@@ -10,12 +10,16 @@ export interface PlaygroundOptions {
   outDir?: string
   /** Render blocks from the manifest (default) or as written. */
   enabled?: boolean
+  /** false: compress blocks during the request (online mode). Default true. */
+  offline?: boolean
+  /** Online settings passed to createCompressor (root, configFile, compressor, vite, cache…). */
+  online?: Partial<import('vite-compressor/runtime').OnlineOptions>
   /** Default 3000; 0 picks a free port. */
   port?: number
   /** Default 127.0.0.1. */
   host?: string
   /** The runtime module. Default: `await import('vite-compressor/runtime')`. */
-  runtime?: Pick<typeof import('vite-compressor/runtime'), 'createCompressor' | 'nunjucksExtension'>
+  runtime?: Pick<typeof import('vite-compressor/runtime'), 'createCompressor' | 'nunjucksExtension' | 'compressorMiddleware'>
 }
 
 export interface Playground {

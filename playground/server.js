@@ -28,6 +28,8 @@ const PAGES = [
  * - outDir: the build's output folder, served first under /static/ (default: two folders above
  *   the manifest, i.e. `<outDir>/CACHE/manifest.json`)
  * - enabled: render blocks from the manifest (true, default) or as written (false)
+ * - offline: false compresses blocks during the request (no build step needed), through the
+ *   playground's vite.config.ts; `online` passes settings on (cache, root, vite config)
  * - port (default 3000; 0 picks a free one), host (default 127.0.0.1)
  * - runtime: the vite-compressor runtime module (default `await import('vite-compressor/runtime')`;
  *   the tests pass the TypeScript source instead)
@@ -40,9 +42,18 @@ export async function createServer(options = {}) {
   const host = options.host ?? '127.0.0.1'
   const runtime = options.runtime ?? (await import('vite-compressor/runtime'))
 
-  // Reads the manifest once (a clear error if it is missing); never read when disabled.
-  const compressor = runtime.createCompressor({ manifest: manifestPath, url: STATIC_URL, enabled })
-  const entries = enabled ? Object.keys(JSON.parse(fs.readFileSync(manifestPath, 'utf8'))).length : 0
+  const offline = options.offline ?? true
+  // Reads the manifest once (a clear error if it is missing); never read when disabled. Online, a
+  // missing manifest is fine: blocks are compressed on their first request.
+  const compressor = runtime.createCompressor({
+    manifest: manifestPath,
+    url: STATIC_URL,
+    enabled,
+    offline,
+    online: { root: HERE, configFile: path.join(HERE, 'vite.config.ts'), ...options.online },
+  })
+  const entries =
+    enabled && fs.existsSync(manifestPath) ? Object.keys(JSON.parse(fs.readFileSync(manifestPath, 'utf8'))).length : 0
 
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(HERE, 'templates')), {
     autoescape: true,
@@ -57,6 +68,9 @@ export async function createServer(options = {}) {
   app.set('view engine', 'njk')
   app.set('views', path.join(HERE, 'templates'))
   env.express(app)
+  // Online mode: blocks a render left pending are compressed before the page is sent.
+  app.use(runtime.compressorMiddleware(compressor, { replace: false }))
+  if (compressor.online) app.get('/__vite-compressor/stats', (_req, res) => res.json(compressor.online.stats))
 
   // Static files, like Django's STATICFILES_DIRS with the build's outDir listed first. The build's
   // files are named by content hash, so they can be cached for good.
@@ -109,12 +123,25 @@ export async function createServer(options = {}) {
 
 // CLI: `node playground/server.js`.
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const enabled = !/^(0|false|no|off)$/i.test(process.env.COMPRESS_ENABLED ?? '1')
+  const off = (v) => /^(0|false|no|off)$/i.test(v ?? '1')
+  const enabled = !off(process.env.COMPRESS_ENABLED)
+  const offline = !off(process.env.COMPRESS_OFFLINE)
   try {
-    const site = await createServer({ enabled, port: Number(process.env.PORT ?? 3000), host: process.env.HOST })
-    const summary = enabled
-      ? `compressed: ${site.entries} manifest entries from ${path.relative(process.cwd(), site.manifestPath)}`
-      : 'uncompressed: blocks are served as written (COMPRESS_ENABLED=0)'
+    const online = process.env.REDIS_URL
+      ? { cache: await (await import('vite-compressor/runtime')).redisCache({ url: process.env.REDIS_URL }) }
+      : undefined
+    const site = await createServer({
+      enabled,
+      offline,
+      online,
+      port: Number(process.env.PORT ?? 3000),
+      host: process.env.HOST,
+    })
+    const summary = !enabled
+      ? 'uncompressed: blocks are served as written (COMPRESS_ENABLED=0)'
+      : !offline
+        ? `compressing blocks on their first request (COMPRESS_OFFLINE=0)${process.env.REDIS_URL ? ', cached in Redis' : ''}`
+        : `compressed: ${site.entries} manifest entries from ${path.relative(process.cwd(), site.manifestPath)}`
     console.log(`playground: ${site.url}\n  ${summary}\n  pages: ${PAGES.map((p) => p.path).join(' ')}`)
   } catch (err) {
     console.error(`playground: ${err instanceof Error ? err.message : err}`)

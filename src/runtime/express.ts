@@ -30,7 +30,8 @@ export function compressorMiddleware(
   const nonceVariable = options.nonceVariable ?? 'cspNonce'
   return (req: Request, res: Response, next: NextFunction) => {
     res.locals.compressor = compressor
-    if (replace) {
+    // Online mode: blocks the engine left pending are compressed before the page is sent.
+    if (replace || compressor.online) {
       const page = createPageState()
       const render = res.render.bind(res) as (view: string, opts: object, cb: RenderCallback) => void
       res.render = ((view: string, opts?: object | RenderCallback, cb?: RenderCallback) => {
@@ -42,16 +43,20 @@ export function compressorMiddleware(
           let out: string
           try {
             const nonce = locals?.[nonceVariable] ?? res.locals[nonceVariable]
-            out = replaceBlocks(html ?? '', compressor, {
-              template: view,
-              nonce: typeof nonce === 'string' ? nonce : undefined,
-              page,
-            })
+            out = replace
+              ? replaceBlocks(html ?? '', compressor, {
+                  template: view,
+                  nonce: typeof nonce === 'string' ? nonce : undefined,
+                  page,
+                })
+              : (html ?? '')
           } catch (e) {
             return fail(e)
           }
-          if (callback) callback(null, out)
-          else res.send(out)
+          compressor.resolve(out).then((done) => {
+            if (callback) callback(null, done)
+            else res.send(done)
+          }, fail)
         })
       }) as Response['render']
     }

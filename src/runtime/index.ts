@@ -1,10 +1,13 @@
+import fs from 'node:fs'
 import type { Kind, Mode } from '../core/blocks.js'
 import { CompressorError, type SourceLocation } from '../core/errors.js'
 import { offlineKey } from '../core/key.js'
 import { fillUrl } from '../core/manifest.js'
 import { isQualifiedKey, qualifiedKey } from '../core/qualified.js'
+import type { CacheEntry } from './cache.js'
 import { type ManifestSource, loadManifest } from './manifest.js'
 import { addNonce, joinWithNonce, splitForNonce } from './nonce.js'
+import { createOnline, type Online, type OnlineOptions } from './online.js'
 import { type PageState, type Piece, renderPieces, splitPieces } from './page.js'
 
 export type { Kind, Mode } from '../core/blocks.js'
@@ -17,11 +20,24 @@ export type { ManifestSource } from './manifest.js'
 export { addNonce } from './nonce.js'
 export { type NunjucksOptions, nunjucksExtension } from './nunjucks.js'
 export { createPageState, type PageState } from './page.js'
+export { type CacheEntry, type CompressCache, memoryCache, type RedisCacheOptions, redisCache } from './cache.js'
+export type { OnlineOptions } from './online.js'
 
 /** Options of {@link createCompressor}. */
 export interface CompressorOptions {
-  /** The manifest written by `vite build`: a path (read once, now), or entries already loaded. */
-  manifest: ManifestSource
+  /**
+   * The manifest written by `vite build`: a path (read once, now), or entries already loaded.
+   * With `offline: false` it is optional (a path that does not exist yet is fine).
+   */
+  manifest?: ManifestSource
+  /**
+   * `false`: a block missing from the manifest is compressed during the request, through the same
+   * pipeline as `vite build`, and cached (django-compressor's default, non-offline mode). Pages
+   * then need {@link Compressor.resolve} (the Express helper calls it). Default true.
+   */
+  offline?: boolean
+  /** Settings of online compression (`offline: false`): the site's root, cache backend, delays. */
+  online?: OnlineOptions
   /**
    * What replaces the placeholder in the manifest's HTML: a path or a CDN origin such as
    * `https://cdn.example.com/static/` (django-compressor's COMPRESS_URL). Must end with '/'.
@@ -85,6 +101,13 @@ export interface Compressor {
    * missing or the compressor is disabled.
    */
   renderKey(key: string, content: string, block: BlockInfo): string
+  /**
+   * Online mode: compresses the blocks a rendered page left pending and puts their tags in place.
+   * Without pending blocks (always, in offline mode) it returns the page as it is.
+   */
+  resolve(html: string): Promise<string>
+  /** Online mode: the compression statistics of this process. */
+  readonly online: Online | undefined
 }
 
 /** A block rendered on the server whose key the manifest does not have. */
@@ -129,7 +152,11 @@ interface Entry {
   parts?: string[]
   /** `html` cut into tags with their dedupe keys, when the manifest is loaded; undefined if no tag names a file. */
   pieces: Piece[] | undefined
+  /** For a block compressed online: its sources, checked for changes at most every mtimeDelayMs. */
+  online?: CacheEntry & { checkedAt: number }
 }
+
+const PENDING = /<!--vite-compressor:pending:(\d+)-->/g
 
 /**
  * Creates the runtime: reads the manifest once (a clear CompressorError if it is missing, empty or
@@ -148,7 +175,9 @@ export function createCompressor(options: CompressorOptions): Compressor {
   const entries = new Map<string, Entry>()
   let manifest: string | undefined
   let qualified = false
-  if (enabled) {
+  const online = enabled && options.offline === false ? createOnline(options.online ?? { root: process.cwd() }) : undefined
+  const optional = online && typeof options.manifest === 'string' && !fs.existsSync(options.manifest)
+  if (enabled && options.manifest !== undefined && !optional) {
     const loaded = loadManifest(options.manifest)
     manifest = loaded.source
     for (const [key, html] of loaded.entries) {
@@ -156,15 +185,39 @@ export function createCompressor(options: CompressorOptions): Compressor {
       entries.set(key, { html: filled, pieces: splitPieces(filled) })
       if (isQualifiedKey(key)) qualified = true
     }
+  } else if (enabled && !online) {
+    throw new CompressorError('OPTIONS', 'createCompressor: `manifest` is required (or `offline: false`)')
   }
+  manifest ??= online ? '(online)' : undefined
   const warned = new Set<string>()
 
-  const lookup = (key: string, block: BlockInfo): Entry | undefined =>
-    (qualified ? entries.get(qualifiedKey(key, block.kind, block.mode ?? 'file', block.name)) : undefined) ??
-    entries.get(key)
+  const lookup = (key: string, block: BlockInfo): Entry | undefined => {
+    const entry =
+      (qualified ? entries.get(qualifiedKey(key, block.kind, block.mode ?? 'file', block.name)) : undefined) ??
+      entries.get(key)
+    // An online entry's sources are checked at most every mtimeDelayMs: no I/O on most requests.
+    if (entry?.online && online && Date.now() - entry.online.checkedAt >= online.mtimeDelayMs) {
+      entry.online.checkedAt = Date.now()
+      if (online.changed(entry.online)) {
+        entries.delete(key)
+        return undefined
+      }
+    }
+    return entry
+  }
 
-  // The one place a block without compressed output is handled (online compression would go here).
+  const pending = new Map<number, { key: string; content: string; block: BlockInfo }>()
+  let sequence = 0
+
+  // The one place a block without compressed output is handled.
   const missing = (key: string, content: string, block: BlockInfo): string => {
+    if (online) {
+      // Left as a marker for resolve(), which compresses the page's new blocks together.
+      const id = ++sequence
+      if (pending.size > 10_000) pending.delete(pending.keys().next().value as number)
+      pending.set(id, { key, content, block })
+      return `<!--vite-compressor:pending:${id}-->`
+    }
     if (strict) throw new MissingBlockError(key, content, block, manifest as string)
     if (!warned.has(key)) {
       warned.add(key)
@@ -187,7 +240,47 @@ export function createCompressor(options: CompressorOptions): Compressor {
 
   const key = (content: string): string => offlineKey(content, staticUrl)
 
+  const failedOnline = new Set<string>()
+  const resolve = async (html: string): Promise<string> => {
+    if (!online || !html.includes('<!--vite-compressor:pending:')) return html
+    const found = [...html.matchAll(PENDING)].map((m) => Number(m[1]))
+    const blocks = found.map((id) => pending.get(id)).filter((b) => b !== undefined)
+    try {
+      const got = await online.ensure(
+        blocks.map((b) => ({
+          key: b.key,
+          content: b.content,
+          kind: b.block.kind,
+          mode: b.block.mode ?? 'file',
+          name: b.block.name,
+        })),
+      )
+      for (const [k, e] of got) {
+        const filled = fillUrl(e.html, url)
+        entries.set(k, { html: filled, pieces: splitPieces(filled), online: { ...e, checkedAt: Date.now() } })
+      }
+    } catch (err) {
+      // Development: the error, clearly, on the error page. Production: the blocks as written.
+      if (process.env.NODE_ENV !== 'production') throw err
+      const message = (err as Error).message
+      if (!failedOnline.has(message)) {
+        failedOnline.add(message)
+        logger.warn(`vite-compressor: online compression failed (${message}); rendering the blocks uncompressed`)
+      }
+    }
+    return html.replace(PENDING, (_m, id: string) => {
+      const b = pending.get(Number(id))
+      pending.delete(Number(id))
+      if (!b) return ''
+      const entry = lookup(b.key, b.block)
+      if (!entry) return passthrough(b.content, b.block)
+      return renderKey(b.key, b.content, b.block)
+    })
+  }
+
   return {
+    resolve,
+    online,
     enabled,
     strict,
     url,
