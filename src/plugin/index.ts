@@ -18,6 +18,7 @@ import { minifyScripts, type OxcLikeError, type ScriptMinifier, type ScriptPiece
 import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { type Plan, type PlannedBlock, type PlannedGroup, planBuild, type Source } from './plan.js'
 import { blockKeys, decodeTemplate, encodeTemplate, relativeBase, rewriteTemplate, type TemplateText } from './rewrite.js'
+import { devPlugin } from './dev.js'
 import { ONLINE_PLUGIN, type OnlineApi } from './online.js'
 import { pathUnderGlob, scanTemplates } from './scan.js'
 import { resolveStaticUrl } from './static.js'
@@ -34,10 +35,16 @@ const MODULE_NAME = 'vc-module-'
 const EMPTY = 'vc-empty:entry.js'
 
 /**
- * The vite-compressor plugin: finds `{% compress %}` blocks in templates, builds what they
- * reference through Vite, and writes django-compressor's offline manifest.
+ * The vite-compressor plugin: at `vite build`, finds `{% compress %}` blocks in templates, builds
+ * what they reference through Vite, and writes django-compressor's offline manifest; under `vite`
+ * (dev server), serves the blocks' files to the runtime with hot CSS updates.
  */
-export default function compressor(userOptions: CompressorOptions): Plugin {
+export default function compressor(userOptions: CompressorOptions): Plugin[] {
+  return [buildPlugin(userOptions), devPlugin(userOptions)]
+}
+
+/** The build side of {@link compressor}. */
+export function buildPlugin(userOptions: CompressorOptions): Plugin {
   let config: ResolvedConfig
   let opts: ResolvedOptions
   let plan: Plan | undefined
@@ -288,15 +295,32 @@ export default function compressor(userOptions: CompressorOptions): Plugin {
       },
     },
 
-    writeBundle(output) {
+    async writeBundle(output) {
       if (manifestText === undefined || !plan) return
       const outDir = output.dir ?? path.resolve(config.root, config.build.outDir)
-      const manifestPath = path.join(outDir, opts.outputDir, opts.manifest)
+      const manifestPath = path.join(outDir, opts.outputDir, opts.manifestName)
+      // Self-check before publishing: every file the manifest names is there, with its hash.
+      const { verifyManifest } = await import('../deploy/verify.js')
+      const label = `${opts.outputDir}/${opts.manifestName}`
+      const { problems } = await verifyManifest(outDir, manifestEntries, { outputDir: opts.outputDir, label })
+      if (problems.length > 0) {
+        this.error(new CompressorError('OUTPUT', `self-check failed, manifest not written:\n${problems.join('\n')}`))
+      }
       writeFileAtomic(manifestPath, manifestText)
       if (opts.rewrite) writeRewritten(plan, opts.rewrite)
       config.logger.info(
         formatSummary(plan, summaryFiles, path.relative(config.root, manifestPath).split(path.sep).join('/')),
       )
+      if (opts.upload) {
+        const { uploadOutDir } = await import('../deploy/s3.js')
+        await uploadOutDir(outDir, {
+          ...opts.upload,
+          outputDir: opts.outputDir,
+          manifest: opts.manifest,
+          version: opts.version,
+          log: (line) => config.logger.info(line),
+        })
+      }
     },
   }
 

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { CompressorError } from '../core/errors.js'
+import { manifestFileName, resolveVersion } from '../core/version.js'
 import type { OfflineContext } from './context.js'
 
 /** The plugin's options. Paths are relative to Vite's `root`. */
@@ -38,6 +39,17 @@ export interface CompressorOptions {
    * compressed site that needs no runtime. Text outside the blocks is kept byte for byte.
    */
   rewrite?: { outDir: string; base?: string }
+  /**
+   * Fills `[version]` in `manifest` (e.g. `manifest.[version].json`), for rolling deploys where each
+   * release reads its own manifest. Default: the `VITE_COMPRESSOR_VERSION` environment variable.
+   */
+  version?: string
+  /**
+   * Upload outputs, assets and the manifest (last) to an S3-compatible bucket at the end of the
+   * build: `{ bucket, prefix?, endpoint?, region?, credentials? }` (or the AWS_* environment).
+   * Needs `@aws-sdk/client-s3`.
+   */
+  upload?: import('../deploy/s3.js').UploadOptions
 }
 
 export interface ResolvedOptions {
@@ -52,9 +64,25 @@ export interface ResolvedOptions {
   sri: false | 'sha256' | 'sha384' | 'sha512'
   /** Absolute folder and URL base for rewritten templates, when asked for. */
   rewrite: { outDir: string; base: string } | undefined
+  /** The manifest's file name with `[version]` filled. */
+  manifestName: string
+  version: string | undefined
+  upload: import('../deploy/s3.js').UploadOptions | undefined
 }
 
-const KNOWN = ['templates', 'staticUrl', 'staticRoot', 'outputDir', 'manifest', 'context', 'external', 'sri', 'rewrite']
+const KNOWN = [
+  'templates',
+  'staticUrl',
+  'staticRoot',
+  'outputDir',
+  'manifest',
+  'context',
+  'external',
+  'sri',
+  'rewrite',
+  'version',
+  'upload',
+]
 const SRI = ['sha256', 'sha384', 'sha512']
 
 function fail(detail: string): never {
@@ -113,7 +141,15 @@ export function resolveOptions(input: unknown, root: string): ResolvedOptions {
     if (r.base !== undefined && (typeof r.base !== 'string' || !r.base.endsWith('/'))) fail('`rewrite.base` must end in "/"')
     rewrite = { outDir: path.resolve(root, r.outDir as string), base: (r.base as string | undefined) ?? staticUrl }
   }
+  if (opts.version !== undefined && typeof opts.version !== 'string') fail('`version` must be a string')
+  if (opts.upload !== undefined && (!isPlainObject(opts.upload) || typeof opts.upload.bucket !== 'string')) {
+    fail('`upload` must be an object like { bucket: "my-bucket", prefix?: "static/", endpoint?, region? }')
+  }
+  const version = resolveVersion(opts.version as string | undefined)
   return {
+    manifestName: manifestFileName(manifest, version),
+    version,
+    upload: opts.upload as ResolvedOptions['upload'],
     rewrite,
     templates: templates as string[],
     staticUrl,

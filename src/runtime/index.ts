@@ -1,12 +1,15 @@
 import fs from 'node:fs'
+import path from 'node:path'
 import type { Kind, Mode } from '../core/blocks.js'
 import { CompressorError, type SourceLocation } from '../core/errors.js'
 import { offlineKey } from '../core/key.js'
 import { fillUrl } from '../core/manifest.js'
 import { isQualifiedKey, qualifiedKey } from '../core/qualified.js'
+import { isVersioned, manifestFileName, resolveVersion } from '../core/version.js'
 import type { CacheEntry } from './cache.js'
 import { type ManifestSource, loadManifest } from './manifest.js'
 import { addNonce, joinWithNonce, splitForNonce } from './nonce.js'
+import { devRendererFor } from './dev.js'
 import { createOnline, type Online, type OnlineOptions } from './online.js'
 import { type PageState, type Piece, renderPieces, splitPieces } from './page.js'
 
@@ -20,6 +23,7 @@ export type { ManifestSource } from './manifest.js'
 export { addNonce } from './nonce.js'
 export { type NunjucksOptions, nunjucksExtension } from './nunjucks.js'
 export { createPageState, type PageState } from './page.js'
+export { createDevRenderer, type DevServer, devServerFile, readDevServer, renderDevBlock } from './dev.js'
 export { type CacheEntry, type CompressCache, memoryCache, type RedisCacheOptions, redisCache } from './cache.js'
 export type { OnlineOptions } from './online.js'
 
@@ -38,6 +42,17 @@ export interface CompressorOptions {
   offline?: boolean
   /** Settings of online compression (`offline: false`): the site's root, cache backend, delays. */
   online?: OnlineOptions
+  /**
+   * This release's version, for a manifest path with `[version]` (`dist/CACHE/manifest.[version].json`):
+   * each release reads only its own manifest during a rolling deploy. Default: `VITE_COMPRESSOR_VERSION`.
+   */
+  version?: string
+  /**
+   * With `vite` (the dev server) running and `enabled` false, blocks point at it (found through
+   * dev-server.json beside the manifest): hot CSS updates, compiled SCSS and TypeScript. A path
+   * names another file; false never. Default true.
+   */
+  dev?: boolean | string
   /**
    * What replaces the placeholder in the manifest's HTML: a path or a CDN origin such as
    * `https://cdn.example.com/static/` (django-compressor's COMPRESS_URL). Must end with '/'.
@@ -171,7 +186,12 @@ export function createCompressor(options: CompressorOptions): Compressor {
   const enabled = options.enabled ?? process.env.NODE_ENV === 'production'
   const strict = options.strict ?? true
   const logger = options.logger ?? console
+  const dev = devRendererFor({ enabled, manifest: options.manifest as ManifestSource, dev: options.dev, logger })
 
+  if (typeof options.manifest === 'string' && isVersioned(options.manifest)) {
+    const file = manifestFileName(path.basename(options.manifest), resolveVersion(options.version))
+    options = { ...options, manifest: path.join(path.dirname(options.manifest), file) }
+  }
   const entries = new Map<string, Entry>()
   let manifest: string | undefined
   let qualified = false
@@ -229,7 +249,7 @@ export function createCompressor(options: CompressorOptions): Compressor {
   }
 
   const renderKey = (key: string, content: string, block: BlockInfo): string => {
-    if (!enabled) return passthrough(content, block)
+    if (!enabled) return dev?.render(content, block) ?? passthrough(content, block)
     const entry = lookup(key, block)
     if (entry === undefined) return missing(key, content, block)
     if (block.page && entry.pieces) return renderPieces(entry.pieces, block.page, block.nonce)
@@ -288,7 +308,8 @@ export function createCompressor(options: CompressorOptions): Compressor {
     manifest,
     key,
     renderKey,
-    render: (content, block) => (enabled ? renderKey(key(content), content, block) : passthrough(content, block)),
+    render: (content, block) =>
+      enabled ? renderKey(key(content), content, block) : (dev?.render(content, block) ?? passthrough(content, block)),
   }
 }
 

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto'
+import { CompressorError } from '../core/errors.js'
+import { walkReferences } from './graph.js'
+import { type LayoutOptions, listManifests, localSource, outputDirOf, readManifestFile } from './local.js'
+import { checkIntegrity, integrityReferences, manifestReferences, outputHash } from './refs.js'
+
+/** What `verify` found. */
+export interface VerifyResult {
+  ok: boolean
+  /** Manifests checked (paths under outDir). */
+  manifests: string[]
+  /** Distinct files checked. */
+  files: number
+  /** One line per problem, each naming the manifest, the entry or file, and what is wrong. */
+  problems: string[]
+}
+
+/**
+ * Checks one manifest's entries against the files under outDir: every file it names (and every
+ * file those name: CSS `url()`s, JS imports) exists, each output's 12-hex name matches the sha256
+ * of its bytes, and each `integrity` attribute matches its file. Returns problems (empty: fine).
+ * `label` names the manifest in messages. Assets named by Rolldown can only be checked for existence.
+ */
+export async function verifyManifest(
+  outDir: string,
+  entries: Iterable<readonly [string, string]>,
+  options: { outputDir?: string; label?: string } = {},
+): Promise<{ problems: string[]; files: string[] }> {
+  const outputDir = outputDirOf(options)
+  const label = options.label ?? `${outputDir}/manifest.json`
+  const list = [...entries]
+  const source = localSource(outDir)
+  const start = manifestReferences(list)
+  const graph = await walkReferences(start.refs, source, { weak: false })
+  const problems: string[] = []
+  for (const b of [...start.bad, ...graph.bad]) problems.push(`${label}: ${b.from}: ${b.ref} ${b.reason}`)
+  for (const m of graph.missing) problems.push(`${label}: ${m.from}: ${m.path} is missing`)
+  for (const file of graph.files.keys()) {
+    const hash = outputHash(file, outputDir)
+    if (hash === undefined) continue
+    const bytes = source.readSync(file)
+    if (bytes === undefined) continue
+    const actual = createHash('sha256').update(bytes).digest('hex').slice(0, 12)
+    if (actual !== hash) {
+      problems.push(
+        `${label}: ${file}: content does not match the hash in its name (sha256 starts with ${actual}); the file was changed after the build`,
+      )
+    }
+  }
+  for (const sri of integrityReferences(list)) {
+    const bytes = source.readSync(sri.path)
+    if (bytes === undefined) continue // reported as missing
+    const result = checkIntegrity(sri.integrity, bytes)
+    if (result === 'mismatch')
+      problems.push(`${label}: ${sri.from}: integrity ${JSON.stringify(sri.integrity)} does not match ${sri.path}`)
+    if (result === 'unsupported')
+      problems.push(
+        `${label}: ${sri.from}: integrity ${JSON.stringify(sri.integrity)} of ${sri.path} uses no known algorithm (sha256, sha384, sha512)`,
+      )
+  }
+  return { problems, files: [...graph.files.keys()] }
+}
+
+/**
+ * `vite-compressor verify`: checks every manifest in `<outDir>/<outputDir>/` (or the one named by
+ * `manifest`, `[version]` matching every version) with {@link verifyManifest}. No manifest at all is
+ * a problem too.
+ */
+export async function verifyOutDir(outDir: string, options: LayoutOptions = {}): Promise<VerifyResult> {
+  const outputDir = outputDirOf(options)
+  const manifests = listManifests(outDir, options)
+  const problems: string[] = []
+  const files = new Set<string>()
+  if (manifests.length === 0) {
+    problems.push(`${outputDir}/${options.manifest ?? '*.json'}: no manifest in ${outDir}; run \`vite build\` first`)
+  }
+  for (const m of [...manifests].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    let entries: Map<string, string>
+    try {
+      entries = readManifestFile(outDir, m.path)
+    } catch (err) {
+      if (!(err instanceof CompressorError)) throw err
+      problems.push(`${m.path}: ${err.detail}`)
+      continue
+    }
+    const r = await verifyManifest(outDir, entries, { outputDir, label: m.path })
+    problems.push(...r.problems)
+    for (const f of r.files) files.add(f)
+  }
+  return { ok: problems.length === 0, manifests: manifests.map((m) => m.path).sort(), files: files.size, problems }
+}
