@@ -55,7 +55,8 @@ export async function createServer(options = {}) {
   const entries =
     enabled && fs.existsSync(manifestPath) ? Object.keys(JSON.parse(fs.readFileSync(manifestPath, 'utf8'))).length : 0
 
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(HERE, 'templates')), {
+  // Uncompressed (development), templates are read again on each render, so edits show at once.
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(HERE, 'templates'), { noCache: !enabled }), {
     autoescape: true,
   })
   env.addExtension('compress', runtime.nunjucksExtension(compressor))

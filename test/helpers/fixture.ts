@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { InlineConfig, Plugin } from 'vite'
+import type { InlineConfig } from 'vite'
 import compressor, { type CompressorOptions } from '../../src/plugin/index.js'
 
 export type Files = Record<string, string | Uint8Array>
@@ -79,7 +79,7 @@ export async function buildFixture(
     base: '/static/',
     ...extra,
     build: { outDir: 'dist', ...extra.build },
-    plugins: [compressor(options) as Plugin, ...(extra.plugins ?? [])],
+    plugins: [compressor(options), ...(extra.plugins ?? [])],
   })
   const outDir = path.join(root, 'dist')
   const manifest = JSON.parse(fs.readFileSync(path.join(outDir, 'CACHE/manifest.json'), 'utf8'))
