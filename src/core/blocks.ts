@@ -43,12 +43,23 @@ interface Tag {
   syntax: 'tag' | 'comment'
 }
 
+/** Options of {@link findBlocks}. */
+export interface FindOptions {
+  /**
+   * For HTML a server already rendered (which may hold user text): template comments and verbatim
+   * regions are plain text, and a marker that does not fit (an end without a start, a start left
+   * open, a bad argument) is ignored instead of throwing.
+   */
+  rendered?: boolean
+}
+
 /**
  * Finds every compress block in a template. Template comments (`{# #}`, `{% comment %}`) and
  * literal regions (`{% verbatim %}`, `{% raw %}`) are skipped; blocks may not nest.
  * Throws CompressorError naming file:line:column for malformed blocks.
  */
-export function findBlocks(source: string, file: string): Block[] {
+export function findBlocks(source: string, file: string, options: FindOptions = {}): Block[] {
+  const rendered = options.rendered === true
   const lines = new LineIndex(source)
   const locate = (offset: number): SourceLocation => ({ file, ...lines.locate(offset) })
   const blocks: Block[] = []
@@ -61,11 +72,27 @@ export function findBlocks(source: string, file: string): Block[] {
     if (!m) break
     const at = m.index
     const tag = readTag(source, at)
-    if (!tag) {
+    if (!tag || (rendered && (tag.name === '#' || SKIPPED.has(tag.name)))) {
       pos = at + 2
       continue
     }
     pos = tag.end
+    if (rendered) {
+      // Lenient, for pages that may hold user text: comments and verbatim regions are plain text,
+      // a start without an end is dropped for the next start, and an end that fits no start is
+      // text. Nothing here throws.
+      if (tag.name === 'compress') {
+        try {
+          open = { tag, args: parseArgs(tag, locate(at)) }
+        } catch {
+          // a malformed start is text
+        }
+        continue
+      }
+      if (tag.name === 'endcompress' && (!open || open.tag.syntax !== tag.syntax || tag.args.some((a) => a !== open?.args.kind))) {
+        continue
+      }
+    }
     if (tag.name === '#') continue // {# comment #}
     if (tag.syntax === 'tag' && SKIPPED.has(tag.name)) {
       pos = skipRegion(source, tag, locate)
@@ -119,7 +146,7 @@ export function findBlocks(source: string, file: string): Block[] {
       open = undefined
     }
   }
-  if (open) {
+  if (open && !rendered) {
     throw new CompressorError('BLOCK_UNCLOSED', `not closed: ${closer(open.tag)} is missing`, {
       loc: locate(open.tag.start),
       block: open.tag.text,
@@ -186,8 +213,10 @@ export function splitArgs(text: string): string[] {
 function readTag(source: string, at: number): Tag | undefined {
   const two = source.slice(at, at + 2)
   if (two === '{#') {
+    // An unclosed `{#` is text, as in Django: it must not hide the blocks after it.
     const close = source.indexOf('#}', at + 2)
-    const end = close === -1 ? source.length : close + 2
+    if (close === -1) return undefined
+    const end = close + 2
     return { start: at, end, text: source.slice(at, end), name: '#', args: [], trimBefore: false, trimAfter: false, syntax: 'tag' }
   }
   if (two === '{%') {

@@ -55,9 +55,10 @@ export function renderBlockHtml(kind: Kind, mode: Mode, parts: readonly OutputPa
 
 /**
  * Keeps inline content from ending its element early: `</style` or `</script` (any case) gets its
- * slash escaped, which CSS and JS read as the same text inside strings and comments.
+ * slash escaped, and `<!--` in a script becomes `\x3C!--`; CSS and JS read both as the same text
+ * inside strings, template literals, regular expressions (also with the `u` flag) and comments.
  */
 export function escapeInline(content: string, element: 'style' | 'script'): string {
   const re = element === 'style' ? /<\/(style)/gi : /<\/(script)|<!--/gi
-  return content.replace(re, (_m, name?: string) => (name ? `<\\/${name}` : '<\\!--'))
+  return content.replace(re, (_m, name?: string) => (name ? `<\\/${name}` : '\\x3C!--'))
 }

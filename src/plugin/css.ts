@@ -72,3 +72,20 @@ export function joinCss(pieces: readonly string[], separator: string): string {
   if (/[^\x00-\x7f]/.test(out)) out = `@charset "UTF-8";${separator}${out}`
   return separator === '\n' && out !== '' ? `${out}\n` : out
 }
+
+const ANY_URL_RE = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s'"]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')/gi
+
+/**
+ * Rewrites every url() and `@import "…"` target of a stylesheet that `map` returns a new value
+ * for (undefined keeps it). `data:`, remote and fragment-only URLs are not offered.
+ */
+export function rewriteCssTargets(css: string, map: (url: string) => string | undefined): string {
+  return css.replace(ANY_URL_RE, (whole, dq?: string, sq?: string, bare?: string, idq?: string, isq?: string) => {
+    const url = dq ?? sq ?? bare ?? idq ?? isq ?? ''
+    if (url === '' || /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i.test(url)) return whole
+    const next = map(url)
+    if (next === undefined || next === url) return whole
+    if (idq !== undefined || isq !== undefined) return `@import "${next}"`
+    return dq !== undefined ? `url("${next}")` : sq !== undefined ? `url('${next}')` : `url(${next})`
+  })
+}

@@ -14,20 +14,21 @@ import { sha256Hex } from '../core/key.js'
 import { findBlocks } from '../core/blocks.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
 import { assembleCss, type BuiltCss, inlineCss, outputFileName, posixDir } from './bundle.js'
+import { rewriteCssTargets } from './css.js'
 import { minifyScripts, type OxcLikeError, type ScriptMinifier, type ScriptPiece } from './js.js'
 import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { type Plan, type PlannedBlock, type PlannedGroup, planBuild, type Source } from './plan.js'
+import { type Plan, type PlannedBlock, type PlannedGroup, planBuild, type Source, shiftLoc } from './plan.js'
 import { blockKeys, decodeTemplate, encodeTemplate, relativeBase, rewriteTemplate, type TemplateText } from './rewrite.js'
 import { devPlugin } from './dev.js'
 import { ONLINE_PLUGIN, type OnlineApi } from './online.js'
 import { pathUnderGlob, scanTemplates } from './scan.js'
 import { resolveStaticUrl } from './static.js'
-import { formatSummary, type SummaryFile } from './summary.js'
+import { formatSummary, type SummaryFile, sizeOf } from './summary.js'
 import { writeFileAtomic } from './write.js'
 
 export type { CompressorOptions } from './options.js'
 
-const STYLE = 'vc-style:'
+const STYLE = '__vite-compressor-style-'
 const MODULE = 'vc-module:'
 const INLINE = 'vc-inline:'
 const MODULE_NAME = 'vc-module-'
@@ -65,7 +66,10 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   const cssOfEntry = new Map<string, string[]>()
   const cssEntries = new Set<string>()
   /** CSS entry id → the first block that uses it, to name in syntax errors. */
-  const cssUsers = new Map<string, { loc: Source['loc']; tag: string; origin: string }>()
+  const cssUsers = new Map<string, { loc: Source['loc']; tag: string; origin: string; contentLoc?: Source['loc'] }>()
+  /** Classic scripts as read (UTF-8 checked) and their minified text, for this build. */
+  const scriptTexts = new Map<string, string>()
+  const minifiedScripts = new Map<string, Promise<string>>()
 
   const fail = (ctx: { error: (e: Error | string) => never }, err: unknown): never => {
     if (err instanceof CompressorError) ctx.error(err)
@@ -75,6 +79,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   return {
     name: 'vite-compressor',
     apply: 'build',
+    // Before Vite's resolver: `/static/…` imports are ours to resolve (or refuse).
+    enforce: 'pre',
 
     config(user: UserConfig) {
       const build = user.build ?? {}
@@ -141,7 +147,16 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       cssOfEntry.clear()
       cssEntries.clear()
       cssUsers.clear()
+      scriptTexts.clear()
+      minifiedScripts.clear()
       manifestText = undefined
+      if (!online) {
+        try {
+          checkOutputDirs(path.resolve(config.root, config.build.outDir), opts.outputDir, config.root)
+        } catch (err) {
+          fail(this, err)
+        }
+      }
       const scanned = online ? [] : scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
       // Vite HTML entries are templates too: their blocks are replaced in Vite's HTML pipeline.
       htmlEntries = online ? [] : htmlInputs(input.input, config.root).filter((f) => fs.existsSync(path.join(config.root, f)))
@@ -156,13 +171,33 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       }
       const templates = online?.templates ?? files.map((file) => ({ file, source: (templateTexts.get(file) as TemplateText).text }))
       try {
+        for (const [file, text] of templateTexts) if (text.encoding !== 'utf8') checkLatin1Template(file, text.text)
+        const resolved = new Map<string, ReturnType<typeof resolveStaticUrl>>()
         plan = planBuild(templates, {
           staticUrl: opts.staticUrl,
           contexts: opts.contexts,
           external: opts.external,
-          resolve: (url, where) =>
-            resolveStaticUrl(url, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }, where),
+          // One lookup per URL and build, however many blocks name it.
+          resolve: (url, where) => {
+            let found = resolved.get(url)
+            if (!found) {
+              found = resolveStaticUrl(url, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }, where)
+              resolved.set(url, found)
+            }
+            return found
+          },
         })
+        // Sources must be UTF-8 (as Django reads them); classic scripts are kept for assembling.
+        for (const block of plan.blocks) {
+          for (const group of block.groups) {
+            for (const source of group.sources) {
+              if (source.type !== 'file' || scriptTexts.has(source.path) || (group.kind === 'js' && group.module)) continue
+              const text = readUtf8(source.path, config.root, { loc: source.loc, block: block.tag })
+              if (group.kind === 'js') scriptTexts.set(source.path, text)
+              else scriptTexts.set(source.path, '')
+            }
+          }
+        }
       } catch (err) {
         fail(this, err)
       }
@@ -174,18 +209,21 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           emitted.add(group.signature)
           if (group.kind === 'css') {
             for (const source of group.sources) {
-              const id = source.type === 'file' ? source.path : `${STYLE}${source.id}.css`
-              if (source.type === 'inline') inline.set(`\0${id}`, source.content)
+              // An inline <style> gets a path in the first static root (served by our load hook), so
+              // Vite rebases its relative url()s as for a stylesheet there.
+              const entry = cssId(source)
+              const id = entry
+              if (source.type === 'inline') inline.set(entry, source.content)
               else this.addWatchFile(source.path)
-              const entry = source.type === 'file' ? id : `\0${id}`
               if (cssEntries.has(entry)) continue
               cssEntries.add(entry)
               cssUsers.set(entry, {
                 loc: source.loc,
                 tag: block.tag,
-                origin: source.type === 'file' ? path.relative(config.root, source.path).split(path.sep).join('/') : `<style> at ${source.loc.file}:${source.loc.line}`,
+                origin: source.type === 'file' ? relativeTo(config.root, source.path) : source.loc.file,
+                contentLoc: source.type === 'inline' ? source.contentLoc : undefined,
               })
-              this.emitFile({ type: 'chunk', id, name: `vc-${sha256Hex(id).slice(0, 8)}` })
+              this.emitFile({ type: 'chunk', id, name: `vc-${sha256Hex(relativeTo(config.root, id)).slice(0, 8)}` })
             }
           } else if (group.module) {
             const lines = group.sources.map((s) => {
@@ -206,14 +244,19 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       }
     },
 
-    resolveId(id) {
-      if (id.startsWith(STYLE) || id.startsWith(MODULE) || id.startsWith(INLINE) || id === EMPTY) return `\0${id}`
+    resolveId(id, importer) {
+      if (id.startsWith(MODULE) || id.startsWith(INLINE) || id === EMPTY) return `\0${id}`
+      if (inline.has(id)) return id
       if (id.startsWith('\0vc-')) return id
       // `/static/img/x.png` in CSS url() or an import: a file in the static roots.
       if (opts.staticUrl.startsWith('/') && id.startsWith(opts.staticUrl) && plan) {
         try {
           return resolveStaticUrl(id, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }).path
-        } catch {
+        } catch (err) {
+          // A way out of the static roots is an error, never left for Vite to resolve elsewhere.
+          if (err instanceof CompressorError && err.code === 'PATH_ESCAPE') {
+            this.error(new CompressorError('PATH_ESCAPE', `${err.detail} (referenced from ${path.relative(config.root, importer ?? '') || 'a module'})`))
+          }
           return undefined
         }
       }
@@ -231,14 +274,44 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         // Vite reports CSS syntax errors at minification, without the file; check our stylesheets
         // while they are read, so the error names the file, its line and the block.
         const user = cssUsers.get(id)
-        if (user && (id.endsWith('.css') || id.startsWith('\0'))) {
-          try {
-            checkCss(user.origin, code)
-          } catch (err) {
-            fail(this, new CompressorError('CSS_SYNTAX', (err as Error).message, { loc: user.loc, block: user.tag }))
+        if (!user) return null
+        if (id.endsWith('.css') && code.length <= CHECK_CSS_LIMIT) {
+          const problem = checkCss(code)
+          if (problem) {
+            const at = user.contentLoc ? shiftLoc(user.contentLoc, problem.line, problem.column) : undefined
+            const where = at ? `${at.file}:${at.line}:${at.column}` : `${user.origin}:${problem.line}:${problem.column}`
+            fail(this, new CompressorError('CSS_SYNTAX', `${where}: CSS syntax error: ${problem.message}`, { loc: user.loc, block: user.tag }))
           }
         }
-        return null
+        // url() and @import targets: `/static/…` becomes the file in the static roots (relative to
+        // this stylesheet, so Vite emits it), and nothing may point out of the roots or the project.
+        const dir = path.dirname(id)
+        const allowed = [config.root, ...opts.staticRoots]
+        const rewritten = rewriteCssTargets(code, (url) => {
+          const [file = '', suffix = ''] = url.split(/(?=[?#])/, 2)
+          try {
+            if (opts.staticUrl.startsWith('/') && file.startsWith(opts.staticUrl)) {
+              const target = resolveStaticUrl(file, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root })
+              const rel = path.relative(dir, target.path).split(path.sep).join('/')
+              return (rel.startsWith('.') ? rel : `./${rel}`) + suffix
+            }
+            if (file.startsWith('/')) return undefined // root-relative: Vite's public dir
+            let decoded = file
+            try {
+              decoded = decodeURIComponent(file)
+            } catch {}
+            const target = path.resolve(dir, decoded)
+            if (!allowed.some((r) => target === r || target.startsWith(r + path.sep))) {
+              throw new CompressorError('PATH_ESCAPE', `${url} points out of the static roots and the project`)
+            }
+          } catch (err) {
+            if (err instanceof CompressorError && err.code === 'PATH_ESCAPE') {
+              fail(this, new CompressorError('PATH_ESCAPE', `${user.origin}: ${err.detail}`, { loc: user.loc, block: user.tag }))
+            }
+          }
+          return undefined
+        })
+        return rewritten === code ? null : { code: rewritten, map: null }
       },
     },
 
@@ -261,7 +334,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         try {
           const assembled = await assemble(this, bundle, plan)
           manifestText = serializeManifest(assembled.entries)
-          summaryFiles = assembled.files
+          const gzip = config.build.reportCompressedSize !== false && !this.meta.watchMode
+          summaryFiles = assembled.files.map((f) => sizeOf(f.fileName, f.source, gzip))
           manifestEntries = new Map(assembled.entries)
           online?.onResult({ entries: manifestEntries, sources: sourcesByKey(plan) })
           // HTML entries: put each block's output where transformIndexHtml left its marker.
@@ -270,6 +344,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             const base = isRelativeBase(config.base) ? relativeBase(item.fileName) : (opts.rewrite?.base ?? config.base)
             item.source = item.source.replace(MARKER, (_m, key: string) => fillUrl(manifestEntries.get(key) ?? '', base))
           }
+          // A file already in outDir with the same bytes is not written again: a file the live
+          // manifest names is never truncated and rewritten in place.
+          if (!online && config.build.write !== false && _output.dir) dropUnchanged(bundle, _output.dir)
         } catch (err) {
           fail(this, err)
         }
@@ -346,7 +423,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     ctx: { emitFile: (f: { type: 'asset'; fileName: string; source: string }) => string },
     bundle: OutputBundle,
     current: Plan,
-  ): Promise<{ entries: [string, string][]; files: SummaryFile[] }> {
+  ): Promise<{ entries: [string, string][]; files: { fileName: string; source: string }[] }> {
     const minified = Boolean(config.build.minify)
     const cssMinified = Boolean(config.build.cssMinify ?? config.build.minify)
     // 1. What Vite built for each CSS entry; the entries themselves are ours to remove.
@@ -380,9 +457,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       typeof vite.parseSync === 'function' ? vite.parseSync('script.js', code, { sourceType: 'script' }).errors : []
 
     const emittedFiles = new Map<string, string>()
+    const outDir = online || config.build.write === false ? undefined : path.resolve(config.root, config.build.outDir)
     const emit = (fileName: string, source: string) => {
       if (emittedFiles.has(fileName)) return
       emittedFiles.set(fileName, source)
+      // Already in outDir with these bytes (a rebuild): not written again, never rewritten in place.
+      if (outDir && sameFile(path.join(outDir, fileName), Buffer.from(source))) return
       ctx.emitFile({ type: 'asset', fileName, source })
     }
     const content = new Map<string, { text: string; css?: string[]; imports: number }>()
@@ -395,11 +475,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         result = { text: assembleCss(pieces, opts.outputDir, cssMinified), imports: 0 }
       } else if (!group.module) {
         const pieces = group.sources.map((s): ScriptPiece => ({
-          code: s.type === 'file' ? fs.readFileSync(s.path, 'utf8') : s.content,
-          origin: s.type === 'file' ? path.relative(config.root, s.path).split(path.sep).join('/') : `${s.loc.file}:${s.loc.line}`,
+          code: s.type === 'file' ? (scriptTexts.get(s.path) as string) : s.content,
+          origin: s.type === 'file' ? relativeTo(config.root, s.path) : undefined,
           loc: s.loc,
+          contentLoc: s.type === 'inline' ? s.contentLoc : undefined,
         }))
-        result = { text: await minifyScripts(pieces, minifier, check, block.tag), imports: 0 }
+        result = { text: await minifyScripts(pieces, minifier, check, block.tag, minifiedScripts), imports: 0 }
       } else {
         const chunk = modules.get(`\0${MODULE}${group.signature}.js`) as OutputChunk
         const meta = cssOfEntry.get(chunk.facadeModuleId as string) ?? []
@@ -455,7 +536,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   }
 
   function cssId(source: Source): string {
-    return source.type === 'file' ? source.path : `\0${STYLE}${source.id}.css`
+    return source.type === 'file' ? source.path : path.join(opts.staticRoots[0] as string, `${STYLE}${source.id}.css`)
   }
 }
 
@@ -489,13 +570,87 @@ function integrity(algorithm: string, text: string): string {
 }
 
 /** Parses a stylesheet strictly; throws `file:line:column: message` for the first syntax error. */
-function checkCss(origin: string, code: string): void {
+function checkCss(code: string): { line: number; column: number; message: string } | undefined {
   try {
-    lightningTransform({ filename: origin, code: Buffer.from(code.replace(/^\uFEFF/, '')), minify: false, errorRecovery: false })
+    lightningTransform({ filename: 'x.css', code: Buffer.from(code.replace(/^\uFEFF/, '')), minify: false, errorRecovery: false })
+    return undefined
   } catch (err) {
     const e = err as { message: string; loc?: { line: number; column: number } }
-    const at = e.loc ? `:${e.loc.line}:${e.loc.column}` : ''
-    throw new Error(`${origin}${at}: CSS syntax error: ${e.message}`)
+    return { line: e.loc?.line ?? 1, column: e.loc?.column ?? 1, message: e.message }
+  }
+}
+
+/** Whether `file` exists with exactly these bytes. */
+function sameFile(file: string, bytes: Buffer): boolean {
+  try {
+    return fs.statSync(file).size === bytes.length && fs.readFileSync(file).equals(bytes)
+  } catch {
+    return false
+  }
+}
+
+/** Removes from the bundle what outDir already holds, byte for byte. */
+function dropUnchanged(bundle: OutputBundle, dir: string): void {
+  for (const [fileName, item] of Object.entries(bundle)) {
+    const source = item.type === 'chunk' ? item.code : item.source
+    if (sameFile(path.join(dir, fileName), Buffer.from(source))) delete bundle[fileName]
+  }
+}
+
+/** Refuses an outDir, output folder or kind folder that exists as something other than a folder. */
+function checkOutputDirs(outDir: string, outputDir: string, root: string): void {
+  for (const dir of [outDir, path.join(outDir, outputDir), path.join(outDir, outputDir, 'css'), path.join(outDir, outputDir, 'js')]) {
+    let stat: fs.Stats
+    try {
+      stat = fs.statSync(dir)
+    } catch {
+      return // not there yet: it will be made
+    }
+    if (!stat.isDirectory()) {
+      throw new CompressorError('OUTPUT', `${relativeTo(root, dir)} is not a directory; remove it or choose another build.outDir / outputDir`)
+    }
+  }
+}
+
+/** A template that is not UTF-8 may be rewritten as it is, but its blocks must be ASCII to be keyed as Django keys them. */
+function checkLatin1Template(file: string, text: string): void {
+  for (const block of findBlocks(text, file)) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
+    if (/[^\x00-\x7f]/.test(block.content)) {
+      throw new CompressorError(
+        'FILE_READ',
+        `${file} is not valid UTF-8 and this block has non-ASCII text; save the template as UTF-8 (Django reads templates as UTF-8)`,
+        { loc: block.loc, block: block.tag },
+      )
+    }
+  }
+}
+
+/** Stylesheets larger than this are left to Vite's own error (the strict parse would cost seconds). */
+const CHECK_CSS_LIMIT = 8 * 1024 * 1024
+
+function relativeTo(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/')
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/** A static file's text; a CompressorError naming it and the block when it is not UTF-8. */
+function readUtf8(file: string, root: string, where: { loc: Source['loc']; block: string }): string {
+  let bytes: Buffer
+  try {
+    bytes = fs.readFileSync(file)
+  } catch (cause) {
+    throw new CompressorError('FILE_READ', `${relativeTo(root, file)} could not be read: ${(cause as Error).message}`, { ...where, cause })
+  }
+  try {
+    return UTF8.decode(bytes)
+  } catch {
+    throw new CompressorError(
+      'FILE_READ',
+      `${relativeTo(root, file)} is not valid UTF-8; save it as UTF-8 (the output is UTF-8, as django-compressor's)`,
+      where,
+    )
   }
 }
 

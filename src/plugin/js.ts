@@ -1,12 +1,16 @@
 import { CompressorError, type SourceLocation } from '../core/errors.js'
 import { LineIndex } from '../core/position.js'
+import { shiftLoc } from './plan.js'
 
 /** One classic script: its text and where it came from, for messages. */
 export interface ScriptPiece {
   code: string
-  /** A static file path relative to the Vite root, or the template place of an inline script. */
-  origin: string
+  /** A static file path relative to the Vite root; undefined for an inline script. */
+  origin: string | undefined
+  /** The item's place in the template. */
   loc: SourceLocation
+  /** An inline script: where its text starts in the template (errors point into the template). */
+  contentLoc?: SourceLocation
 }
 
 /**
@@ -28,30 +32,39 @@ export type ScriptMinifier = (
 ) => Promise<{ code: string; errors: readonly OxcLikeError[] }>
 
 /**
- * Minifies concatenated classic scripts as one script (not a module): top-level names stay
- * global, so a `var` in one file is still visible to the next. Syntax errors name the source
- * file and its line.
+ * Minifies classic scripts as scripts (not modules): top-level names stay global, so a `var` in
+ * one file is still visible to the next. Each piece is minified on its own — once per build
+ * however many blocks use it, through `cache` — and the results are joined as django-compressor
+ * joins hunks (each ends with `;`, newline between). Syntax errors name the file and its line.
  */
 export async function minifyScripts(
   pieces: readonly ScriptPiece[],
   minifier: ScriptMinifier | undefined,
   check: (code: string) => readonly OxcLikeError[],
   block: string,
+  cache: Map<string, Promise<string>> = new Map(),
 ): Promise<string> {
-  const code = concatScripts(pieces)
   if (!minifier) {
     for (const piece of pieces) throwFirst(piece, check(piece.code), block)
-    return `${code}\n`
+    return `${concatScripts(pieces)}\n`
   }
-  const result = await minifier('scripts.js', code)
-  if (result.errors.length > 0) {
-    // Find the piece at fault (the failure path only) to name its file and line.
-    for (const piece of pieces) throwFirst(piece, check(piece.code), block)
-    throw new CompressorError('JS_SYNTAX', `scripts could not be minified: ${result.errors[0]?.message}`, {
-      block,
-    })
-  }
-  return result.code.endsWith('\n') ? result.code : `${result.code}\n`
+  const minified = await Promise.all(
+    pieces.map((piece) => {
+      const code = piece.code.replace(/^\uFEFF/, '')
+      let job = cache.get(code)
+      if (!job) {
+        job = minifier('script.js', code).then((r) => {
+          if (r.errors.length === 0) return r.code
+          throwFirst(piece, check(code), block)
+          throw new CompressorError('JS_SYNTAX', `${piece.origin ?? 'script'}: ${r.errors[0]?.message}`, { loc: piece.loc, block })
+        })
+        job.catch(() => {}) // reported by the caller that awaits it
+        cache.set(code, job)
+      }
+      return job
+    }),
+  )
+  return `${minified.map((m) => (m.trimEnd().endsWith(';') ? m.trimEnd() : `${m.trimEnd()};`)).join('\n')}\n`
 }
 
 function throwFirst(piece: ScriptPiece, errors: readonly OxcLikeError[], block: string): void {
@@ -59,8 +72,7 @@ function throwFirst(piece: ScriptPiece, errors: readonly OxcLikeError[], block: 
   if (!first) return
   const offset = first.labels?.[0]?.start ?? 0
   const { line, column } = new LineIndex(piece.code).locate(offset)
-  throw new CompressorError('JS_SYNTAX', `${piece.origin}:${line}:${column}: ${first.message}`, {
-    loc: piece.loc,
-    block,
-  })
+  const at = piece.contentLoc ? shiftLoc(piece.contentLoc, line, column) : undefined
+  const where = at ? `${at.file}:${at.line}:${at.column}` : `${piece.origin}:${line}:${column}`
+  throw new CompressorError('JS_SYNTAX', `${where}: ${first.message}`, { loc: piece.loc, block })
 }

@@ -10,7 +10,7 @@ import type { StaticFile } from './static.js'
 /** A stylesheet or script the build reads: a static file, or the body of a `<style>`/`<script>`. */
 export type Source =
   | { type: 'file'; path: string; name: string; url: string; loc: SourceLocation }
-  | { type: 'inline'; content: string; id: string; loc: SourceLocation }
+  | { type: 'inline'; content: string; id: string; loc: SourceLocation; contentLoc: SourceLocation }
 
 /** A run of items that becomes one output file, or a tag kept as written. */
 export interface PlannedGroup {
@@ -219,9 +219,17 @@ function planGroup(
       return { type: 'file', path: file.path, name: file.name, url: item.url as string, loc }
     }
     const content = item.content as string
-    return { type: 'inline', content, id: sha256Hex(content).slice(0, 16), loc }
+    const contentLoc = itemLoc(text.indexOf('>', item.element.start) + 1)
+    return { type: 'inline', content, id: sha256Hex(content).slice(0, 16), loc, contentLoc }
   })
   const ids = sources.map((s) => (s.type === 'file' ? `f:${s.name}` : `i:${s.id}`))
   const signature = sha256Hex(JSON.stringify([block.kind, group.module, group.media, group.extra, ids])).slice(0, 16)
   return { ...base, sources, signature }
+}
+
+/** The place `line:column` of a text points to, when the text starts at `start` in a template. */
+export function shiftLoc(start: SourceLocation, line: number, column: number): SourceLocation {
+  return line <= 1
+    ? { file: start.file, line: start.line, column: start.column + column - 1 }
+    : { file: start.file, line: start.line + line - 1, column }
 }

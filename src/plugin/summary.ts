@@ -3,7 +3,14 @@ import type { Plan } from './plan.js'
 
 export interface SummaryFile {
   fileName: string
-  source: string
+  bytes: number
+  /** Gzipped size, when Vite reports compressed sizes (build.reportCompressedSize). */
+  gzip: number | undefined
+}
+
+/** A file's sizes for the summary; the text itself is not kept. */
+export function sizeOf(fileName: string, source: string, gzip: boolean): SummaryFile {
+  return { fileName, bytes: Buffer.byteLength(source), gzip: gzip ? gzipSync(source, { level: 6 }).length : undefined }
 }
 
 function kB(bytes: number): string {
@@ -18,9 +25,8 @@ export function formatSummary(plan: Plan, files: readonly SummaryFile[], manifes
       `${plan.blocks.length} unique, ${files.length} output file${files.length === 1 ? '' : 's'}`,
   ]
   for (const f of files) {
-    const bytes = Buffer.byteLength(f.source)
-    const gz = gzipSync(f.source).length
-    lines.push(`  ${f.fileName.padEnd(width)}  ${kB(bytes).padStart(10)} │ gzip: ${kB(gz).padStart(9)}`)
+    const gz = f.gzip === undefined ? '' : ` │ gzip: ${kB(f.gzip).padStart(9)}`
+    lines.push(`  ${f.fileName.padEnd(width)}  ${kB(f.bytes).padStart(10)}${gz}`)
   }
   lines.push(`  manifest: ${manifestPath} (${plan.blocks.length} entr${plan.blocks.length === 1 ? 'y' : 'ies'})`)
   return lines.join('\n')

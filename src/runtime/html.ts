@@ -23,7 +23,8 @@ export interface ReplaceBlocksOptions {
  */
 export function replaceBlocks(html: string, compressor: Compressor, options: ReplaceBlocksOptions = {}): string {
   if (!html.includes('compress')) return html
-  const blocks = findBlocks(html, options.template ?? '(rendered html)')
+  // Rendered pages may hold user text: only well-formed <!-- compress --> blocks count, never a throw.
+  const blocks = findBlocks(html, options.template ?? '(rendered html)', { rendered: true })
   if (blocks.length === 0) return html
   const page = options.page ?? createPageState()
   let out = ''

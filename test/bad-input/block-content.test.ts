@@ -134,10 +134,9 @@ describe('bad input: CSS and JS syntax errors name the template place and the so
     })
     expect(code).toBe('CSS_SYNTAX')
     expect(error.loc).toEqual({ file: 'templates/a.html', line: 4, column: 1 })
-    expect(
-      error.message.startsWith('templates/a.html:4:1: {% compress css %} block: <style> at templates/a.html:4'),
-    ).toBe(true)
-    expect(error.message).toContain('CSS syntax error: Invalid empty selector')
+    expect(error.message).toBe(
+      'templates/a.html:4:1: {% compress css %} block: templates/a.html:5:2: CSS syntax error: Invalid empty selector',
+    )
   })
 
   it('JS syntax error in the second static file → JS_SYNTAX naming static/bad.js:2:9', async () => {
@@ -157,9 +156,7 @@ describe('bad input: CSS and JS syntax errors name the template place and the so
     })
     expect(code).toBe('JS_SYNTAX')
     expect(error.loc).toEqual({ file: 'templates/a.html', line: 4, column: 1 })
-    expect(error.message).toMatch(
-      /^templates\/a\.html:4:1: \{% compress js %\} block: templates\/a\.html:4.*: Unexpected token$/,
-    )
+    expect(error.message).toBe('templates/a.html:4:1: {% compress js %} block: templates/a.html:5:9: Unexpected token')
   })
 
   it('JS syntax error in a module script → the build fails naming the file', async () => {
@@ -179,7 +176,7 @@ describe('bad input: invalid UTF-8 (latin-1 without @charset)', () => {
       'static/latin1.css': Buffer.from('.a::after{content:"caf\xe9"}', 'latin1'),
     })
     await expect(buildFixture(root, { templates: 'templates/*.html' })).rejects.toThrow(
-      /static\/latin1\.css - stream did not contain valid UTF-8/,
+      /templates\/a\.html:3:19: \{% compress css %\} block: static\/latin1\.css is not valid UTF-8/,
     )
   })
 })
