@@ -10,6 +10,8 @@ export interface PlaygroundOptions {
   outDir?: string
   /** Render blocks from the manifest (default) or as written. */
   enabled?: boolean
+  /** Fills `[version]` in a versioned manifestPath. Default: VITE_COMPRESSOR_VERSION. */
+  version?: string
   /** false: compress blocks during the request (online mode). Default true. */
   offline?: boolean
   /** Online settings passed to createCompressor (root, configFile, compressor, vite, cache…). */

@@ -28,6 +28,7 @@ const PAGES = [
  * - outDir: the build's output folder, served first under /static/ (default: two folders above
  *   the manifest, i.e. `<outDir>/CACHE/manifest.json`)
  * - enabled: render blocks from the manifest (true, default) or as written (false)
+ * - version: fills [version] in a versioned manifestPath (default VITE_COMPRESSOR_VERSION)
  * - offline: false compresses blocks during the request (no build step needed), through the
  *   playground's vite.config.ts; `online` passes settings on (cache, root, vite config)
  * - port (default 3000; 0 picks a free one), host (default 127.0.0.1)
@@ -50,10 +51,12 @@ export async function createServer(options = {}) {
     url: STATIC_URL,
     enabled,
     offline,
+    version: options.version,
     online: { root: HERE, configFile: path.join(HERE, 'vite.config.ts'), ...options.online },
   })
-  const entries =
-    enabled && fs.existsSync(manifestPath) ? Object.keys(JSON.parse(fs.readFileSync(manifestPath, 'utf8'))).length : 0
+  // compressor.manifest is the path it read ([version] filled in), or undefined.
+  const read = compressor.manifest && fs.existsSync(compressor.manifest) ? compressor.manifest : undefined
+  const entries = enabled && read ? Object.keys(JSON.parse(fs.readFileSync(read, 'utf8'))).length : 0
 
   // Uncompressed (development), templates are read again on each render, so edits show at once.
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(HERE, 'templates'), { noCache: !enabled }), {
