@@ -102,21 +102,24 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
     for (const context of opts.contexts) {
       for (const [index, block] of blocks.entries()) {
         found++
-        const planned = planBlock(block, context, lines, template, opts, (name, loc) => {
+        const rendered = renderBlock(block, context, lines, template, opts, (name, loc) => {
           const id = `${loc.file}:${loc.line}:${name}`
           if (!missingWarned.has(id)) {
             missingWarned.add(id)
             warnings.push(`${loc.file}:${loc.line}:${loc.column}: {{ ${name} }} is not in the offline context; rendered as ''`)
           }
         })
-        const existing = byKey.get(planned.key)
-        let key = planned.key
+        // A block seen before (same key, kind, mode and name) is not planned again: its items,
+        // files and outputs are the same.
+        const existing = byKey.get(rendered.key)
+        let key = rendered.key
         if (!existing) {
-          byKey.set(planned.key, planned)
-        } else if (existing.kind !== planned.kind || existing.mode !== planned.mode || existing.name !== planned.name) {
-          const id = qualifiedKey(planned.key, planned.kind, planned.mode, planned.name)
+          byKey.set(rendered.key, planItems(block, rendered, opts))
+        } else if (existing.kind !== block.kind || existing.mode !== block.mode || existing.name !== block.name) {
+          const id = qualifiedKey(rendered.key, block.kind, block.mode, block.name)
           key = id
           if (!byKey.has(id)) {
+            const planned = planItems(block, rendered, opts)
             byKey.set(id, planned)
             collisions.add(planned.key)
             warnings.push(
@@ -142,14 +145,22 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
   return { blocks, found, templates: sorted.length, collisions: [...collisions].sort(), warnings, occurrences }
 }
 
-function planBlock(
+interface RenderedBlock {
+  text: string
+  variables: string[]
+  key: string
+  itemLoc: (offset: number) => SourceLocation
+}
+
+/** A block's body rendered with one context, and its key. */
+function renderBlock(
   block: Block,
   context: OfflineContext,
   lines: LineIndex,
   template: TemplateSource,
   opts: PlanOptions,
   onMissing: (name: string, loc: SourceLocation) => void,
-): PlannedBlock {
+): RenderedBlock {
   const file = template.file
   const locate = (offset: number): SourceLocation => ({ file, ...lines.locate(block.contentStart + offset) })
   // Django and Jinja2 read templates with universal newlines: keys are computed on `\n` text.
@@ -161,6 +172,12 @@ function planBlock(
   // them; for messages the block's own line is a safe fallback.
   const itemLoc = (offset: number): SourceLocation =>
     variables.length === 0 && text === body && body === block.content ? locate(offset) : block.loc
+  return { text, variables, key: offlineKey(text, opts.staticUrl), itemLoc }
+}
+
+/** A rendered block's items, resolved and grouped into outputs. */
+function planItems(block: Block, rendered: RenderedBlock, opts: PlanOptions): PlannedBlock {
+  const { text, variables, itemLoc } = rendered
   const { items } = blockItems(block.kind, text)
   const external = (item: Item) => item.source === 'file' && !(item.url as string).startsWith(opts.staticUrl)
   if (opts.external === 'error') {
@@ -172,7 +189,7 @@ function planBlock(
     planGroup(block, g, text, itemLoc, opts),
   )
   return {
-    key: offlineKey(text, opts.staticUrl),
+    key: rendered.key,
     kind: block.kind,
     mode: block.mode,
     name: block.name,
