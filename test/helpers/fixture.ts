@@ -53,18 +53,21 @@ export async function buildFixture(
 ): Promise<Built> {
   const warnings: string[] = []
   const info: string[] = []
+  // Vite colours its messages when CI is set; tests read the text.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape codes are the point
+  const plain = (msg: string) => msg.replace(/\x1b\[[0-9;]*m/g, '')
   const logger = {
     info: (msg: string) => {
-      info.push(msg)
+      info.push(plain(msg))
     },
     warn: (msg: string) => {
-      warnings.push(msg)
+      warnings.push(plain(msg))
     },
     warnOnce: (msg: string) => {
-      warnings.push(msg)
+      warnings.push(plain(msg))
     },
     error: (msg: string) => {
-      warnings.push(msg)
+      warnings.push(plain(msg))
     },
     clearScreen: () => {},
     hasErrorLogged: () => false,
