@@ -56,6 +56,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   /** Templates as read (text and encoding), by root-relative path. */
   const templateTexts = new Map<string, TemplateText>()
   let htmlEntries: string[] = []
+  /** Watch mode: whether the next build must scan and plan the templates again. */
+  let replan = true
   /** Set when the runtime compresses blocks of served pages (online mode). */
   let online: OnlineApi | undefined
   /** Inline `<style>` / module bodies by id. */
@@ -148,7 +150,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       cssEntries.clear()
       cssUsers.clear()
       scriptTexts.clear()
-      minifiedScripts.clear()
+      // Minified scripts are keyed by their text: safe to keep across watch rebuilds.
+      if (minifiedScripts.size > 5000) minifiedScripts.clear()
       manifestText = undefined
       if (!online) {
         try {
@@ -157,38 +160,46 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           fail(this, err)
         }
       }
-      const scanned = online ? [] : scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
-      // Vite HTML entries are templates too: their blocks are replaced in Vite's HTML pipeline.
-      htmlEntries = online ? [] : htmlInputs(input.input, config.root).filter((f) => fs.existsSync(path.join(config.root, f)))
-      const files = [...new Set([...scanned, ...htmlEntries])].sort()
-      if (files.length === 0 && !online) {
-        this.warn(`no templates matched ${JSON.stringify(opts.templates)} under ${config.root}, and no HTML entry: nothing to compress`)
+      // In watch mode, a rebuild caused by a stylesheet or script keeps the plan: only a template
+      // (or a file appearing or going away) makes the templates scanned and planned again.
+      const reuse = this.meta.watchMode && !replan && plan !== undefined
+      replan = false
+      if (!reuse) {
+        const scanned = online ? [] : scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
+        // Vite HTML entries are templates too: their blocks are replaced in Vite's HTML pipeline.
+        htmlEntries = online ? [] : htmlInputs(input.input, config.root).filter((f) => fs.existsSync(path.join(config.root, f)))
+        const files = [...new Set([...scanned, ...htmlEntries])].sort()
+        if (files.length === 0 && !online) {
+          this.warn(`no templates matched ${JSON.stringify(opts.templates)} under ${config.root}, and no HTML entry: nothing to compress`)
+        }
+        templateTexts.clear()
+        for (const file of files) templateTexts.set(file, decodeTemplate(fs.readFileSync(path.join(config.root, file))))
       }
-      templateTexts.clear()
-      for (const file of files) {
-        templateTexts.set(file, decodeTemplate(fs.readFileSync(path.join(config.root, file))))
-        this.addWatchFile(path.join(config.root, file))
-      }
-      const templates = online?.templates ?? files.map((file) => ({ file, source: (templateTexts.get(file) as TemplateText).text }))
+      for (const file of templateTexts.keys()) this.addWatchFile(path.join(config.root, file))
+      const templates =
+        online?.templates ?? [...templateTexts].map(([file, text]) => ({ file, source: text.text }))
       try {
-        for (const [file, text] of templateTexts) if (text.encoding !== 'utf8') checkLatin1Template(file, text.text)
-        const resolved = new Map<string, ReturnType<typeof resolveStaticUrl>>()
-        plan = planBuild(templates, {
-          staticUrl: opts.staticUrl,
-          contexts: opts.contexts,
-          external: opts.external,
-          // One lookup per URL and build, however many blocks name it.
-          resolve: (url, where) => {
-            let found = resolved.get(url)
-            if (!found) {
-              found = resolveStaticUrl(url, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }, where)
-              resolved.set(url, found)
-            }
-            return found
-          },
-        })
+        if (!reuse) {
+          for (const [file, text] of templateTexts) if (text.encoding !== 'utf8') checkLatin1Template(file, text.text)
+          const resolved = new Map<string, ReturnType<typeof resolveStaticUrl>>()
+          plan = planBuild(templates, {
+            staticUrl: opts.staticUrl,
+            contexts: opts.contexts,
+            external: opts.external,
+            // One lookup per URL and build, however many blocks name it.
+            resolve: (url, where) => {
+              let found = resolved.get(url)
+              if (!found) {
+                found = resolveStaticUrl(url, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }, where)
+                resolved.set(url, found)
+              }
+              return found
+            },
+          })
+        }
+        const current = plan as Plan
         // Sources must be UTF-8 (as Django reads them); classic scripts are kept for assembling.
-        for (const block of plan.blocks) {
+        for (const block of current.blocks) {
           for (const group of block.groups) {
             for (const source of group.sources) {
               if (source.type !== 'file' || scriptTexts.has(source.path) || (group.kind === 'js' && group.module)) continue
@@ -242,6 +253,11 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       if (noDefaultInput && cssEntries.size === 0 && moduleEntries.size === 0) {
         this.emitFile({ type: 'chunk', id: EMPTY, name: 'vc-empty' })
       }
+    },
+
+    watchChange(id, change) {
+      const file = relativeTo(config.root, id)
+      if (change.event !== 'update' || templateTexts.has(file)) replan = true
     },
 
     resolveId(id, importer) {
