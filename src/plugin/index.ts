@@ -72,6 +72,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   /** Classic scripts as read (UTF-8 checked) and their minified text, for this build. */
   const scriptTexts = new Map<string, string>()
   const minifiedScripts = new Map<string, Promise<string>>()
+  /** Strict CSS parses by content hash: a syntax problem, or undefined for none. */
+  const checkedCss = new Map<string, ReturnType<typeof checkCss>>()
 
   const fail = (ctx: { error: (e: Error | string) => never }, err: unknown): never => {
     if (err instanceof CompressorError) ctx.error(err)
@@ -152,6 +154,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       scriptTexts.clear()
       // Minified scripts are keyed by their text: safe to keep across watch rebuilds.
       if (minifiedScripts.size > 5000) minifiedScripts.clear()
+      if (checkedCss.size > 20000) checkedCss.clear()
       manifestText = undefined
       if (!online) {
         try {
@@ -292,7 +295,10 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         const user = cssUsers.get(id)
         if (!user) return null
         if (id.endsWith('.css') && code.length <= CHECK_CSS_LIMIT) {
-          const problem = checkCss(code)
+          // Checked once per content (watch rebuilds see most stylesheets unchanged).
+          const hash = sha256Hex(code)
+          const problem = checkedCss.has(hash) ? checkedCss.get(hash) : checkCss(code)
+          checkedCss.set(hash, problem)
           if (problem) {
             const at = user.contentLoc ? shiftLoc(user.contentLoc, problem.line, problem.column) : undefined
             const where = at ? `${at.file}:${at.line}:${at.column}` : `${user.origin}:${problem.line}:${problem.column}`

@@ -5,29 +5,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CompressorError, type ErrorCode } from '../../src/core/errors.js'
-import type { CompressorOptions } from '../../src/plugin/index.js'
-import { buildFixture, type Files, writeTree } from '../helpers/fixture.js'
+import type { ErrorCode } from '../../src/core/errors.js'
+import { buildFailure, buildFixture, type Files, writeTree } from '../helpers/fixture.js'
 
 const head = '{% load compress %}\n<html>\n'
 
 /** Builds a fixture that must fail; returns our CompressorError (Rolldown moves `code` to `pluginCode`). */
-async function buildFailure(
-  root: string,
-  options: Partial<CompressorOptions> = {},
-): Promise<{ error: CompressorError; code: ErrorCode }> {
-  let caught: unknown
-  try {
-    await buildFixture(root, { templates: 'templates/**/*.html', ...options })
-  } catch (err) {
-    caught = err
-  }
-  expect(caught, 'the build should fail').toBeInstanceOf(Error)
-  const outer = caught as Error & { errors?: unknown[] }
-  const error = (outer.errors?.[0] ?? outer) as CompressorError & { pluginCode?: ErrorCode }
-  expect(error).toBeInstanceOf(CompressorError)
-  return { error, code: error.pluginCode ?? error.code }
-}
 
 /** A tree with a real file inside the static root and a secret file beside it, outside. */
 const tree = (template: string, extra: Files = {}): string =>

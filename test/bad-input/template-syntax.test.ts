@@ -3,33 +3,15 @@
  * asserts the error's class, code, full message and the template file:line:column it names.
  */
 import { describe, expect, it } from 'vitest'
-import { CompressorError, type ErrorCode, type SourceLocation } from '../../src/core/errors.js'
+import type { ErrorCode, SourceLocation } from '../../src/core/errors.js'
 import type { CompressorOptions } from '../../src/plugin/index.js'
-import { buildFixture, type Files, writeTree } from '../helpers/fixture.js'
+import { buildFailure as failOn, type Files, writeTree } from '../helpers/fixture.js'
 
 const head = '{% load compress %}\n<html>\n'
 
-/**
- * Builds a fixture that must fail and returns our error. Rolldown wraps plugin errors: the build
- * rejects with "Build failed with 1 error" whose `errors[0]` is our CompressorError, with its `code`
- * moved to `pluginCode` (Rolldown sets `code: 'PLUGIN_ERROR'`).
- */
-async function buildFailure(
-  files: Files,
-  options: Partial<CompressorOptions> = {},
-): Promise<{ error: CompressorError; code: ErrorCode; outer: string }> {
-  const root = writeTree(files)
-  let caught: unknown
-  try {
-    await buildFixture(root, { templates: 'templates/**/*.html', ...options })
-  } catch (err) {
-    caught = err
-  }
-  expect(caught, 'the build should fail').toBeInstanceOf(Error)
-  const outer = caught as Error & { errors?: unknown[] }
-  const error = (outer.errors?.[0] ?? outer) as CompressorError & { pluginCode?: ErrorCode }
-  expect(error).toBeInstanceOf(CompressorError)
-  return { error, code: error.pluginCode ?? error.code, outer: outer.message }
+/** Builds template files that must fail (see buildFailure). */
+async function buildFailure(files: Files, options: Partial<CompressorOptions> = {}) {
+  return failOn(writeTree(files), options)
 }
 
 interface Case {

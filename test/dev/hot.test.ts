@@ -12,7 +12,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import express from 'express'
 import nunjucks from 'nunjucks'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../helpers/browser.js'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import compressor from '../../src/plugin/index.js'
@@ -21,7 +22,6 @@ import { createCompressor, nunjucksExtension } from '../../src/runtime/index.js'
 
 const PLAYGROUND = fileURLToPath(new URL('../../playground/', import.meta.url))
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => fs.existsSync(p))
 const WAIT = 15_000
 
 /** Polls `check` (which may throw while the page navigates) until it returns true, for at most `ms`. */
@@ -67,11 +67,6 @@ const edit = (file: string, from: string | RegExp, to: string) => {
 const evaluate = <T>(expression: string): Promise<T> => page.evaluate(expression) as Promise<T>
 
 beforeAll(async () => {
-  if (!CHROMIUM) {
-    throw new Error(
-      'Chromium not found at /usr/lib/chromium/chromium or /usr/bin/chromium: apt-get install -y chromium',
-    )
-  }
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-hot-'))
   for (const sub of ['templates', 'static'])
     fs.cpSync(path.join(PLAYGROUND, sub), path.join(dir, sub), { recursive: true })
@@ -110,18 +105,7 @@ beforeAll(async () => {
   })
   appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}/`
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  browser = await launchChromium()
   page = await browser.newPage()
   page.on('framenavigated', (frame) => {
     if (frame === page.mainFrame()) navigations++

@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../helpers/browser.js'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Playground } from '../../playground/server.js'
@@ -18,7 +19,6 @@ import * as runtime from '../../src/runtime/index.js'
 
 const PLAYGROUND = fileURLToPath(new URL('../../playground/', import.meta.url))
 const SCREENSHOT = '/tmp/playground.png'
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p))
 
 /** Elements whose computed style must match between the two servers, on every page. */
 const COMMON = [
@@ -199,11 +199,6 @@ let plain: Playground
 let compressed: Playground
 
 beforeAll(async () => {
-  if (!CHROMIUM) {
-    throw new Error(
-      'Chromium not found at /usr/lib/chromium/chromium or /usr/bin/chromium: run scripts/setup-system.sh',
-    )
-  }
   outDir = mkdtempSync(join(tmpdir(), 'vc-playground-'))
   // The same settings as playground/vite.config.ts, with the plugin from source and a temp outDir.
   await build({
@@ -217,18 +212,7 @@ beforeAll(async () => {
   const manifestPath = join(outDir, 'CACHE', 'manifest.json')
   plain = await createServer({ enabled: false, port: 0, manifestPath, runtime })
   compressed = await createServer({ enabled: true, port: 0, manifestPath, runtime })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {

@@ -2,6 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { InlineConfig } from 'vite'
+import { expect } from 'vitest'
+import { CompressorError, type ErrorCode } from '../../src/core/errors.js'
 import compressor, { type CompressorOptions } from '../../src/plugin/index.js'
 
 export type Files = Record<string, string | Uint8Array>
@@ -102,4 +104,25 @@ export function only(manifest: Record<string, string>): string {
   const values = Object.values(manifest)
   if (values.length !== 1) throw new Error(`expected one manifest entry, got ${values.length}`)
   return values[0] as string
+}
+
+/**
+ * Builds a fixture folder that must fail; returns our CompressorError (Rolldown wraps it: its
+ * `errors[0]`, with our `code` moved to `pluginCode`) and the outer message.
+ */
+export async function buildFailure(
+  root: string,
+  options: Partial<CompressorOptions> = {},
+): Promise<{ error: CompressorError; code: ErrorCode; outer: string }> {
+  let caught: unknown
+  try {
+    await buildFixture(root, { templates: 'templates/**/*.html', ...options })
+  } catch (err) {
+    caught = err
+  }
+  expect(caught, 'the build should fail').toBeInstanceOf(Error)
+  const outer = caught as Error & { errors?: unknown[] }
+  const error = (outer.errors?.[0] ?? outer) as CompressorError & { pluginCode?: ErrorCode }
+  expect(error).toBeInstanceOf(CompressorError)
+  return { error, code: error.pluginCode ?? error.code, outer: outer.message }
 }
