@@ -357,7 +357,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           const assembled = await assemble(this, bundle, plan)
           manifestText = serializeManifest(assembled.entries)
           const gzip = config.build.reportCompressedSize !== false && !this.meta.watchMode
-          summaryFiles = assembled.files.map((f) => sizeOf(f.fileName, f.source, gzip))
+          summaryFiles = await Promise.all(assembled.files.map((f) => sizeOf(f.fileName, f.source, gzip)))
           manifestEntries = new Map(assembled.entries)
           online?.onResult({ entries: manifestEntries, sources: sourcesByKey(plan) })
           // HTML entries: put each block's output where transformIndexHtml left its marker.

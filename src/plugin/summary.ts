@@ -1,4 +1,7 @@
-import { gzipSync } from 'node:zlib'
+import { promisify } from 'node:util'
+import { gzip as gzipCallback } from 'node:zlib'
+
+const gzip = promisify(gzipCallback)
 import type { Plan } from './plan.js'
 
 export interface SummaryFile {
@@ -8,9 +11,9 @@ export interface SummaryFile {
   gzip: number | undefined
 }
 
-/** A file's sizes for the summary; the text itself is not kept. */
-export function sizeOf(fileName: string, source: string, gzip: boolean): SummaryFile {
-  return { fileName, bytes: Buffer.byteLength(source), gzip: gzip ? gzipSync(source, { level: 6 }).length : undefined }
+/** A file's sizes for the summary (gzip on the thread pool); the text itself is not kept. */
+export async function sizeOf(fileName: string, source: string, withGzip: boolean): Promise<SummaryFile> {
+  return { fileName, bytes: Buffer.byteLength(source), gzip: withGzip ? (await gzip(source)).length : undefined }
 }
 
 function kB(bytes: number): string {
