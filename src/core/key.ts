@@ -12,3 +12,16 @@ export function sha256Hex(data: string | Uint8Array): string {
 export function offlineKey(rendered: string, staticUrl: string): string {
   return sha256Hex(staticUrl === '' ? rendered : rendered.split(staticUrl).join(''))
 }
+
+const MAP_COMMENT = '//# sourceMappingURL='
+
+/**
+ * The text an output's name hashes: its bytes without a trailing `//# sourceMappingURL=` line
+ * (that line names the map, whose name holds the hash, so it cannot be part of it).
+ */
+export function hashedPart(bytes: Uint8Array): Uint8Array {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const at = buf.lastIndexOf(`\n${MAP_COMMENT}`)
+  if (at === -1 || buf.indexOf('\n', at + 1) < buf.length - 1) return bytes
+  return bytes.subarray(0, at + 1)
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { hashedPart } from '../core/key.js'
 import path from 'node:path'
 import { parseElements } from '../core/items.js'
 import { URL_PLACEHOLDER } from '../core/manifest.js'
@@ -179,7 +180,7 @@ export function outputHash(file: string, outputDir = 'CACHE'): string | undefine
 
 /** True when the bytes' sha256 starts with the 12 hex digits. */
 export function hashMatches(hash12: string, bytes: Uint8Array): boolean {
-  return createHash('sha256').update(bytes).digest('hex').slice(0, 12) === hash12
+  return createHash('sha256').update(hashedPart(bytes)).digest('hex').slice(0, 12) === hash12
 }
 
 /** A tag's `integrity` attribute and the file its `href`/`src` names. */

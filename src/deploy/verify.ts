@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { hashedPart } from '../core/key.js'
 import { CompressorError } from '../core/errors.js'
 import { walkReferences } from './graph.js'
 import { type LayoutOptions, listManifests, localSource, outputDirOf, readManifestFile } from './local.js'
@@ -40,7 +41,7 @@ export async function verifyManifest(
     if (hash === undefined) continue
     const bytes = source.readSync(file)
     if (bytes === undefined) continue
-    const actual = createHash('sha256').update(bytes).digest('hex').slice(0, 12)
+    const actual = createHash('sha256').update(hashedPart(bytes)).digest('hex').slice(0, 12)
     if (actual !== hash) {
       problems.push(
         `${label}: ${file}: content does not match the hash in its name (sha256 starts with ${actual}); the file was changed after the build`,

@@ -15,7 +15,7 @@ import { findBlocks } from '../core/blocks.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
 import { assembleCss, type BuiltCss, inlineCss, outputFileName, posixDir } from './bundle.js'
 import { rewriteCssTargets } from './css.js'
-import { minifyScripts, type OxcLikeError, type ScriptMinifier, type ScriptPiece } from './js.js'
+import { minifyScripts, type OxcLikeError, type ScriptMinifier, type ScriptPiece, type SourceMap } from './js.js'
 import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { type Plan, type PlannedBlock, type PlannedGroup, planBuild, type Source, shiftLoc } from './plan.js'
 import { blockKeys, decodeTemplate, encodeTemplate, relativeBase, rewriteTemplate, type TemplateText } from './rewrite.js'
@@ -71,7 +71,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   const cssUsers = new Map<string, { loc: Source['loc']; tag: string; origin: string; contentLoc?: Source['loc'] }>()
   /** Classic scripts as read (UTF-8 checked) and their minified text, for this build. */
   const scriptTexts = new Map<string, string>()
-  const minifiedScripts = new Map<string, Promise<string>>()
+  const minifiedScripts = new Map<string, Promise<{ code: string; map?: SourceMap | null }>>()
   /** Strict CSS parses by content hash: a syntax problem, or undefined for none. */
   const checkedCss = new Map<string, ReturnType<typeof checkCss>>()
 
@@ -487,11 +487,15 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       if (outDir && sameFile(path.join(outDir, fileName), Buffer.from(source))) return
       ctx.emitFile({ type: 'asset', fileName, source })
     }
-    const content = new Map<string, { text: string; css?: string[]; imports: number }>()
+    const sourcemap = config.build.sourcemap
+    const jsDir = path.join(path.resolve(config.root, config.build.outDir), opts.outputDir, 'js')
+    const mapName = (file: string) => path.relative(jsDir, file).split(path.sep).join('/')
+    type Built = { text: string; map?: SourceMap; css?: string[]; imports: number }
+    const content = new Map<string, Built>()
     const groupContent = async (block: PlannedBlock, group: PlannedGroup) => {
       const cached = content.get(group.signature)
       if (cached) return cached
-      let result: { text: string; css?: string[]; imports: number }
+      let result: Built
       if (group.kind === 'css') {
         const pieces = group.sources.map((s) => builtCss.get(cssId(s)) as BuiltCss)
         result = { text: assembleCss(pieces, opts.outputDir, cssMinified), imports: 0 }
@@ -501,13 +505,16 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           origin: s.type === 'file' ? relativeTo(config.root, s.path) : undefined,
           loc: s.loc,
           contentLoc: s.type === 'inline' ? s.contentLoc : undefined,
+          mapName: mapName(s.type === 'file' ? s.path : path.join(config.root, s.loc.file)),
         }))
-        result = { text: await minifyScripts(pieces, minifier, check, block.tag, minifiedScripts), imports: 0 }
+        const r = await minifyScripts(pieces, minifier, check, block.tag, minifiedScripts, Boolean(sourcemap))
+        result = { text: r.code, map: r.map, imports: 0 }
       } else {
         const chunk = modules.get(`\0${MODULE}${group.signature}.js`) as OutputChunk
         const meta = cssOfEntry.get(chunk.facadeModuleId as string) ?? []
         const code = chunk.code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n')
-        result = { text: code, css: meta, imports: chunk.imports.length + chunk.dynamicImports.length }
+        const map = chunk.map ? (JSON.parse(chunk.map.toString()) as SourceMap) : undefined
+        result = { text: code, map, css: meta, imports: chunk.imports.length + chunk.dynamicImports.length }
       }
       content.set(group.signature, result)
       return result
@@ -530,7 +537,19 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           )
         }
         const fileName = outputFileName(opts.outputDir, block.kind, block.name, sha256Hex(built.text))
-        if (block.mode !== 'inline') emit(fileName, built.text)
+        // The map is named after the file; the file's hash is taken before its map comment.
+        let final = built.text
+        if (built.map && sourcemap && block.mode !== 'inline') {
+          const base = path.posix.basename(fileName)
+          const map = JSON.stringify({ ...built.map, file: base })
+          if (sourcemap === 'inline') {
+            final += `//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`
+          } else {
+            emit(`${fileName}.map`, map)
+            if (sourcemap === true) final += `//# sourceMappingURL=${base}.map\n`
+          }
+        }
+        if (block.mode !== 'inline') emit(fileName, final)
         parts.push({
           type: 'output',
           path: fileName,
@@ -540,7 +559,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           module: group.module,
           css: built.css,
           attrs: group.attrs,
-          integrity: opts.sri && block.mode === 'file' ? integrity(opts.sri, built.text) : undefined,
+          integrity: opts.sri && block.mode === 'file' ? integrity(opts.sri, final) : undefined,
         })
       }
       entries.push([block.key, renderBlockHtml(block.kind, block.mode, parts)])
@@ -680,17 +699,18 @@ type ViteModule = typeof import('vite')
 
 /** Vite 8 ships oxc's minifier; Vite 7 has esbuild. Either minifies classic scripts as scripts. */
 function makeMinifier(vite: ViteModule): ScriptMinifier {
-  const v = vite as ViteModule & {
-    minify?: (f: string, c: string, o: object) => Promise<{ code: string; errors: OxcLikeError[] }>
+  const v = vite as unknown as {
+    minify?: (f: string, c: string, o: object) => Promise<{ code: string; map?: SourceMap; errors: OxcLikeError[] }>
   }
   if (typeof v.minify === 'function') {
     const minify = v.minify
-    return (filename, code) =>
+    return (filename, code, sourcemap) =>
       minify(filename, code, {
         module: false,
         compress: true,
         mangle: { toplevel: false },
         codegen: { legalComments: 'inline' },
+        sourcemap,
       })
   }
   return async (filename, code) => {

@@ -11,6 +11,19 @@ export interface ScriptPiece {
   loc: SourceLocation
   /** An inline script: where its text starts in the template (errors point into the template). */
   contentLoc?: SourceLocation
+  /** The name source maps give this piece (a path relative to the map). */
+  mapName?: string
+}
+
+/** A source map (version 3), as oxc returns it or as we write it. */
+export interface SourceMap {
+  version: 3
+  file?: string
+  sources?: string[]
+  sourcesContent?: string[]
+  names?: string[]
+  mappings?: string
+  sections?: { offset: { line: number; column: number }; map: SourceMap }[]
 }
 
 /**
@@ -29,7 +42,8 @@ export interface OxcLikeError {
 export type ScriptMinifier = (
   filename: string,
   code: string,
-) => Promise<{ code: string; errors: readonly OxcLikeError[] }>
+  sourcemap: boolean,
+) => Promise<{ code: string; map?: SourceMap | null; errors: readonly OxcLikeError[] }>
 
 /**
  * Minifies classic scripts as scripts (not modules): top-level names stay global, so a `var` in
@@ -42,29 +56,64 @@ export async function minifyScripts(
   minifier: ScriptMinifier | undefined,
   check: (code: string) => readonly OxcLikeError[],
   block: string,
-  cache: Map<string, Promise<string>> = new Map(),
-): Promise<string> {
+  cache: Map<string, Promise<{ code: string; map?: SourceMap | null }>> = new Map(),
+  sourcemap = false,
+): Promise<{ code: string; map?: SourceMap }> {
   if (!minifier) {
     for (const piece of pieces) throwFirst(piece, check(piece.code), block)
-    return `${concatScripts(pieces)}\n`
+    const parts = pieces.map((p) => ({ code: `${p.code.replace(/^\uFEFF/, '')};`, map: undefined }))
+    return join(parts, pieces, sourcemap)
   }
   const minified = await Promise.all(
     pieces.map((piece) => {
       const code = piece.code.replace(/^\uFEFF/, '')
-      let job = cache.get(code)
+      const id = sourcemap ? `${piece.mapName}\0${code}` : code
+      let job = cache.get(id)
       if (!job) {
-        job = minifier('script.js', code).then((r) => {
-          if (r.errors.length === 0) return r.code
+        job = minifier('script.js', code, sourcemap).then((r) => {
+          if (r.errors.length === 0) return { code: r.code, map: r.map }
           throwFirst(piece, check(code), block)
           throw new CompressorError('JS_SYNTAX', `${piece.origin ?? 'script'}: ${r.errors[0]?.message}`, { loc: piece.loc, block })
         })
         job.catch(() => {}) // reported by the caller that awaits it
-        cache.set(code, job)
+        cache.set(id, job)
       }
       return job
     }),
   )
-  return `${minified.map((m) => (m.trimEnd().endsWith(';') ? m.trimEnd() : `${m.trimEnd()};`)).join('\n')}\n`
+  const parts = minified.map((m) => {
+    const code = m.code.trimEnd()
+    return { code: code.endsWith(';') ? code : `${code};`, map: m.map ?? undefined }
+  })
+  return join(parts, pieces, sourcemap)
+}
+
+/**
+ * Joins script pieces with newlines, and their maps into one index map (a section per piece, at
+ * the line it starts on). A piece without a map (not minified) maps line for line.
+ */
+function join(
+  parts: { code: string; map: SourceMap | null | undefined }[],
+  pieces: readonly ScriptPiece[],
+  sourcemap: boolean,
+): { code: string; map?: SourceMap } {
+  const code = `${parts.map((p) => p.code).join('\n')}\n`
+  if (!sourcemap) return { code }
+  let line = 0
+  const sections = parts.map((part, i) => {
+    const piece = pieces[i] as ScriptPiece
+    const lines = part.code.split('\n').length
+    const base: SourceMap = part.map ?? {
+      version: 3,
+      names: [],
+      mappings: Array.from({ length: lines }, (_, n) => (n === 0 ? 'AAAA' : 'AACA')).join(';'),
+    }
+    const map: SourceMap = { ...base, sources: [piece.mapName ?? 'script.js'], sourcesContent: [piece.code] }
+    const section = { offset: { line, column: 0 }, map }
+    line += lines
+    return section
+  })
+  return { code, map: { version: 3, sections } }
 }
 
 function throwFirst(piece: ScriptPiece, errors: readonly OxcLikeError[], block: string): void {
