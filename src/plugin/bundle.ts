@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import type { Kind } from '../core/blocks.js'
 import { URL_PLACEHOLDER } from '../core/manifest.js'
@@ -40,3 +41,9 @@ export function inlineCss(css: string, outputDir: string): string {
 export function posixDir(fileName: string): string {
   return path.posix.dirname(fileName)
 }
+
+/** A subresource integrity value (`sha384-<base64>`) of a file's UTF-8 bytes. */
+export function integrity(algorithm: string, text: string): string {
+  return `${algorithm}-${createHash(algorithm).update(text).digest('base64')}`
+}
+

@@ -1,30 +1,44 @@
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Rollup } from 'vite'
-import type { Plugin, ResolvedConfig, UserConfig } from 'vite'
-type OutputBundle = Rollup.OutputBundle
-type OutputChunk = Rollup.OutputChunk
-type ChunkInfo = Rollup.PreRenderedChunk
-type FileNames = string | ((chunk: ChunkInfo) => string)
-import { transform as lightningTransform } from 'lightningcss'
-import { CompressorError } from '../core/errors.js'
-import { type OutputPart, renderBlockHtml } from '../core/html.js'
-import { sha256Hex } from '../core/key.js'
+import type { Plugin, ResolvedConfig, Rollup, UserConfig } from 'vite'
 import { findBlocks } from '../core/blocks.js'
+import { CompressorError } from '../core/errors.js'
+import { sha256Hex } from '../core/key.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
-import { assembleCss, type BuiltCss, inlineCss, outputFileName, posixDir } from './bundle.js'
-import { rewriteCssTargets } from './css.js'
-import { minifyScripts, type OxcLikeError, type ScriptMinifier, type ScriptPiece, type SourceMap } from './js.js'
-import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { type Plan, type PlannedBlock, type PlannedGroup, planBuild, type Source, shiftLoc } from './plan.js'
-import { blockKeys, decodeTemplate, encodeTemplate, relativeBase, rewriteTemplate, type TemplateText } from './rewrite.js'
+import { assemble } from './assemble.js'
+import {
+  CHECK_CSS_LIMIT,
+  checkCss,
+  checkLatin1Template,
+  checkOutputDirs,
+  dropUnchanged,
+  readUtf8,
+  relativeTo,
+} from './checks.js'
+import { confineCssRefs } from './css-refs.js'
 import { devPlugin } from './dev.js'
+import type { SourceMap } from './js.js'
 import { ONLINE_PLUGIN, type OnlineApi } from './online.js'
+import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import { type Plan, planBuild, type Source, shiftLoc, sourcesByKey } from './plan.js'
+import {
+  blockKeys,
+  decodeTemplate,
+  encodeTemplate,
+  htmlInputs,
+  isRelativeBase,
+  MARKER,
+  relativeBase,
+  rewriteTemplate,
+  type TemplateText,
+} from './rewrite.js'
 import { pathUnderGlob, scanTemplates } from './scan.js'
 import { resolveStaticUrl } from './static.js'
 import { formatSummary, type SummaryFile, sizeOf } from './summary.js'
 import { writeFileAtomic } from './write.js'
+
+type ChunkInfo = Rollup.PreRenderedChunk
+type FileNames = string | ((chunk: ChunkInfo) => string)
 
 export type { CompressorOptions } from './options.js'
 
@@ -88,8 +102,13 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
 
     config(user: UserConfig) {
       const build = user.build ?? {}
-      type Bundler = { input?: unknown; output?: { entryFileNames?: FileNames; chunkFileNames?: FileNames } | unknown[] }
-      const bundler = ((build as { rolldownOptions?: Bundler }).rolldownOptions ?? build.rollupOptions) as Bundler | undefined
+      type Bundler = {
+        input?: unknown
+        output?: { entryFileNames?: FileNames; chunkFileNames?: FileNames } | unknown[]
+      }
+      const bundler = ((build as { rolldownOptions?: Bundler }).rolldownOptions ?? build.rollupOptions) as
+        | Bundler
+        | undefined
       // Vite 8 bundles with Rolldown (`rolldownOptions`), Vite 7 with Rollup (`rollupOptions`).
       const key = 'rolldownVersion' in this.meta ? 'rolldownOptions' : 'rollupOptions'
       const output = Array.isArray(bundler?.output) ? undefined : bundler?.output
@@ -168,19 +187,24 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       const reuse = this.meta.watchMode && !replan && plan !== undefined
       replan = false
       if (!reuse) {
-        const scanned = online ? [] : scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
+        const scanned = online
+          ? []
+          : scanTemplates(config.root, opts.templates, [path.resolve(config.root, config.build.outDir)])
         // Vite HTML entries are templates too: their blocks are replaced in Vite's HTML pipeline.
-        htmlEntries = online ? [] : htmlInputs(input.input, config.root).filter((f) => fs.existsSync(path.join(config.root, f)))
+        htmlEntries = online
+          ? []
+          : htmlInputs(input.input, config.root).filter((f) => fs.existsSync(path.join(config.root, f)))
         const files = [...new Set([...scanned, ...htmlEntries])].sort()
         if (files.length === 0 && !online) {
-          this.warn(`no templates matched ${JSON.stringify(opts.templates)} under ${config.root}, and no HTML entry: nothing to compress`)
+          this.warn(
+            `no templates matched ${JSON.stringify(opts.templates)} under ${config.root}, and no HTML entry: nothing to compress`,
+          )
         }
         templateTexts.clear()
         for (const file of files) templateTexts.set(file, decodeTemplate(fs.readFileSync(path.join(config.root, file))))
       }
       for (const file of templateTexts.keys()) this.addWatchFile(path.join(config.root, file))
-      const templates =
-        online?.templates ?? [...templateTexts].map(([file, text]) => ({ file, source: text.text }))
+      const templates = online?.templates ?? [...templateTexts].map(([file, text]) => ({ file, source: text.text }))
       try {
         if (!reuse) {
           for (const [file, text] of templateTexts) if (text.encoding !== 'utf8') checkLatin1Template(file, text.text)
@@ -193,7 +217,11 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             resolve: (url, where) => {
               let found = resolved.get(url)
               if (!found) {
-                found = resolveStaticUrl(url, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }, where)
+                found = resolveStaticUrl(
+                  url,
+                  { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root },
+                  where,
+                )
                 resolved.set(url, found)
               }
               return found
@@ -205,7 +233,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         for (const block of current.blocks) {
           for (const group of block.groups) {
             for (const source of group.sources) {
-              if (source.type !== 'file' || scriptTexts.has(source.path) || (group.kind === 'js' && group.module)) continue
+              if (source.type !== 'file' || scriptTexts.has(source.path) || (group.kind === 'js' && group.module))
+                continue
               const text = readUtf8(source.path, config.root, { loc: source.loc, block: block.tag })
               if (group.kind === 'js') scriptTexts.set(source.path, text)
               else scriptTexts.set(source.path, '')
@@ -274,7 +303,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         } catch (err) {
           // A way out of the static roots is an error, never left for Vite to resolve elsewhere.
           if (err instanceof CompressorError && err.code === 'PATH_ESCAPE') {
-            this.error(new CompressorError('PATH_ESCAPE', `${err.detail} (referenced from ${path.relative(config.root, importer ?? '') || 'a module'})`))
+            this.error(
+              new CompressorError(
+                'PATH_ESCAPE',
+                `${err.detail} (referenced from ${path.relative(config.root, importer ?? '') || 'a module'})`,
+              ),
+            )
           }
           return undefined
         }
@@ -302,37 +336,26 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           if (problem) {
             const at = user.contentLoc ? shiftLoc(user.contentLoc, problem.line, problem.column) : undefined
             const where = at ? `${at.file}:${at.line}:${at.column}` : `${user.origin}:${problem.line}:${problem.column}`
-            fail(this, new CompressorError('CSS_SYNTAX', `${where}: CSS syntax error: ${problem.message}`, { loc: user.loc, block: user.tag }))
+            fail(
+              this,
+              new CompressorError('CSS_SYNTAX', `${where}: CSS syntax error: ${problem.message}`, {
+                loc: user.loc,
+                block: user.tag,
+              }),
+            )
           }
         }
-        // url() and @import targets: `/static/…` becomes the file in the static roots (relative to
-        // this stylesheet, so Vite emits it), and nothing may point out of the roots or the project.
-        const dir = path.dirname(id)
-        const allowed = [config.root, ...opts.staticRoots]
-        const rewritten = rewriteCssTargets(code, (url) => {
-          const [file = '', suffix = ''] = url.split(/(?=[?#])/, 2)
-          try {
-            if (opts.staticUrl.startsWith('/') && file.startsWith(opts.staticUrl)) {
-              const target = resolveStaticUrl(file, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root })
-              const rel = path.relative(dir, target.path).split(path.sep).join('/')
-              return (rel.startsWith('.') ? rel : `./${rel}`) + suffix
-            }
-            if (file.startsWith('/')) return undefined // root-relative: Vite's public dir
-            let decoded = file
-            try {
-              decoded = decodeURIComponent(file)
-            } catch {}
-            const target = path.resolve(dir, decoded)
-            if (!allowed.some((r) => target === r || target.startsWith(r + path.sep))) {
-              throw new CompressorError('PATH_ESCAPE', `${url} points out of the static roots and the project`)
-            }
-          } catch (err) {
-            if (err instanceof CompressorError && err.code === 'PATH_ESCAPE') {
-              fail(this, new CompressorError('PATH_ESCAPE', `${user.origin}: ${err.detail}`, { loc: user.loc, block: user.tag }))
-            }
+        // url() and @import targets: `/static/…` becomes the file in the static roots, and nothing
+        // may point out of the roots or the project.
+        let rewritten = code
+        try {
+          rewritten = confineCssRefs(code, id, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root })
+        } catch (err) {
+          if (err instanceof CompressorError) {
+            fail(this, new CompressorError(err.code, `${user.origin}: ${err.detail}`, { loc: user.loc, block: user.tag }))
           }
-          return undefined
-        })
+          throw err
+        }
         return rewritten === code ? null : { code: rewritten, map: null }
       },
     },
@@ -354,7 +377,19 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       async handler(_output, bundle) {
         if (!plan) return
         try {
-          const assembled = await assemble(this, bundle, plan)
+          const assembled = await assemble(this, bundle, plan, {
+            config,
+            opts,
+            online: online !== undefined,
+            cssEntries,
+            cssOfEntry,
+            moduleEntries,
+            scriptTexts,
+            minifiedScripts,
+            cssId,
+            moduleId: (signature) => `\0${MODULE}${signature}.js`,
+            emptyId: `\0${EMPTY}`,
+          })
           manifestText = serializeManifest(assembled.entries)
           const gzip = config.build.reportCompressedSize !== false && !this.meta.watchMode
           summaryFiles = await Promise.all(assembled.files.map((f) => sizeOf(f.fileName, f.source, gzip)))
@@ -364,7 +399,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           for (const item of Object.values(bundle)) {
             if (item.type !== 'asset' || !item.fileName.endsWith('.html') || typeof item.source !== 'string') continue
             const base = isRelativeBase(config.base) ? relativeBase(item.fileName) : (opts.rewrite?.base ?? config.base)
-            item.source = item.source.replace(MARKER, (_m, key: string) => fillUrl(manifestEntries.get(key) ?? '', base))
+            item.source = item.source.replace(MARKER, (_m, key: string) =>
+              fillUrl(manifestEntries.get(key) ?? '', base),
+            )
           }
           // A file already in outDir with the same bytes is not written again: a file the live
           // manifest names is never truncated and rewritten in place.
@@ -431,141 +468,19 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       const spots = current.occurrences.find((t) => t.file === file)
       const target = path.join(rewrite.outDir, pathUnderGlob(file, opts.templates))
       if (target === path.join(config.root, file)) {
-        throw new CompressorError('OPTIONS', `rewrite.outDir would overwrite the template ${file}; choose another folder`)
+        throw new CompressorError(
+          'OPTIONS',
+          `rewrite.outDir would overwrite the template ${file}; choose another folder`,
+        )
       }
       const out = spots ? rewriteTemplate(text.text, spots, manifestEntries, rewrite.base) : text.text
       fs.mkdirSync(path.dirname(target), { recursive: true })
       fs.writeFileSync(target, encodeTemplate({ text: out, encoding: text.encoding }))
       written.push(file)
     }
-    config.logger.info(`vite-compressor: rewrote ${written.length} template${written.length === 1 ? '' : 's'} into ${path.relative(config.root, rewrite.outDir) || '.'}`)
-  }
-
-  async function assemble(
-    ctx: { emitFile: (f: { type: 'asset'; fileName: string; source: string }) => string },
-    bundle: OutputBundle,
-    current: Plan,
-  ): Promise<{ entries: [string, string][]; files: { fileName: string; source: string }[] }> {
-    const minified = Boolean(config.build.minify)
-    const cssMinified = Boolean(config.build.cssMinify ?? config.build.minify)
-    // 1. What Vite built for each CSS entry; the entries themselves are ours to remove.
-    const builtCss = new Map<string, BuiltCss>()
-    const consumed = new Set<string>()
-    for (const facade of cssEntries) {
-      const files = cssOfEntry.get(facade) ?? []
-      const css = files.map((f) => String((bundle[f] as { source?: string | Uint8Array } | undefined)?.source ?? ''))
-      builtCss.set(facade, { css: css.join(cssMinified ? '' : '\n'), dir: posixDir(files[0] ?? 'assets/x.css') })
-      for (const f of files) consumed.add(f)
-    }
-    for (const [fileName, item] of Object.entries(bundle)) {
-      const facade = item.type === 'chunk' ? item.facadeModuleId : null
-      if (facade && (cssEntries.has(facade) || facade === `\0${EMPTY}`)) consumed.add(fileName)
-    }
-    const modules = new Map<string, OutputChunk>()
-    for (const item of Object.values(bundle)) {
-      if (item.type === 'chunk' && item.facadeModuleId && moduleEntries.has(item.facadeModuleId)) {
-        modules.set(item.facadeModuleId, item)
-        consumed.add(item.fileName)
-      }
-    }
-    for (const f of consumed) {
-      delete bundle[f]
-      delete bundle[`${f}.map`]
-    }
-
-    const vite = await import('vite')
-    const minifier: ScriptMinifier | undefined = minified ? makeMinifier(vite) : undefined
-    const check = (code: string): readonly OxcLikeError[] =>
-      typeof vite.parseSync === 'function' ? vite.parseSync('script.js', code, { sourceType: 'script' }).errors : []
-
-    const emittedFiles = new Map<string, string>()
-    const outDir = online || config.build.write === false ? undefined : path.resolve(config.root, config.build.outDir)
-    const emit = (fileName: string, source: string) => {
-      if (emittedFiles.has(fileName)) return
-      emittedFiles.set(fileName, source)
-      // Already in outDir with these bytes (a rebuild): not written again, never rewritten in place.
-      if (outDir && sameFile(path.join(outDir, fileName), Buffer.from(source))) return
-      ctx.emitFile({ type: 'asset', fileName, source })
-    }
-    const sourcemap = config.build.sourcemap
-    const jsDir = path.join(path.resolve(config.root, config.build.outDir), opts.outputDir, 'js')
-    const mapName = (file: string) => path.relative(jsDir, file).split(path.sep).join('/')
-    type Built = { text: string; map?: SourceMap; css?: string[]; imports: number }
-    const content = new Map<string, Built>()
-    const groupContent = async (block: PlannedBlock, group: PlannedGroup) => {
-      const cached = content.get(group.signature)
-      if (cached) return cached
-      let result: Built
-      if (group.kind === 'css') {
-        const pieces = group.sources.map((s) => builtCss.get(cssId(s)) as BuiltCss)
-        result = { text: assembleCss(pieces, opts.outputDir, cssMinified), imports: 0 }
-      } else if (!group.module) {
-        const pieces = group.sources.map((s): ScriptPiece => ({
-          code: s.type === 'file' ? (scriptTexts.get(s.path) as string) : s.content,
-          origin: s.type === 'file' ? relativeTo(config.root, s.path) : undefined,
-          loc: s.loc,
-          contentLoc: s.type === 'inline' ? s.contentLoc : undefined,
-          mapName: mapName(s.type === 'file' ? s.path : path.join(config.root, s.loc.file)),
-        }))
-        const r = await minifyScripts(pieces, minifier, check, block.tag, minifiedScripts, Boolean(sourcemap))
-        result = { text: r.code, map: r.map, imports: 0 }
-      } else {
-        const chunk = modules.get(`\0${MODULE}${group.signature}.js`) as OutputChunk
-        const meta = cssOfEntry.get(chunk.facadeModuleId as string) ?? []
-        const code = chunk.code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n')
-        const map = chunk.map ? (JSON.parse(chunk.map.toString()) as SourceMap) : undefined
-        result = { text: code, map, css: meta, imports: chunk.imports.length + chunk.dynamicImports.length }
-      }
-      content.set(group.signature, result)
-      return result
-    }
-
-    const entries: [string, string][] = []
-    for (const block of current.blocks) {
-      const parts: OutputPart[] = []
-      for (const group of block.groups) {
-        if (group.passthrough !== undefined) {
-          parts.push({ type: 'passthrough', html: group.passthrough })
-          continue
-        }
-        const built = await groupContent(block, group)
-        if (block.mode === 'inline' && built.imports > 0) {
-          throw new CompressorError(
-            'OUTPUT',
-            'a module script that imports shared chunks cannot be inlined; use file mode for this block',
-            { loc: block.loc, block: block.tag },
-          )
-        }
-        const fileName = outputFileName(opts.outputDir, block.kind, block.name, sha256Hex(built.text))
-        // The map is named after the file; the file's hash is taken before its map comment.
-        let final = built.text
-        if (built.map && sourcemap && block.mode !== 'inline') {
-          const base = path.posix.basename(fileName)
-          const map = JSON.stringify({ ...built.map, file: base })
-          if (sourcemap === 'inline') {
-            final += `//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}\n`
-          } else {
-            emit(`${fileName}.map`, map)
-            if (sourcemap === true) final += `//# sourceMappingURL=${base}.map\n`
-          }
-        }
-        if (block.mode !== 'inline') emit(fileName, final)
-        parts.push({
-          type: 'output',
-          path: fileName,
-          content: (block.kind === 'css' ? inlineCss(built.text, opts.outputDir) : built.text).trimEnd(),
-          media: group.media,
-          extra: group.extra,
-          module: group.module,
-          css: built.css,
-          attrs: group.attrs,
-          integrity: opts.sri && block.mode === 'file' ? integrity(opts.sri, final) : undefined,
-        })
-      }
-      entries.push([block.key, renderBlockHtml(block.kind, block.mode, parts)])
-    }
-    const files = [...emittedFiles].map(([fileName, source]) => ({ fileName, source })).sort((a, b) => (a.fileName < b.fileName ? -1 : 1))
-    return { entries, files }
+    config.logger.info(
+      `vite-compressor: rewrote ${written.length} template${written.length === 1 ? '' : 's'} into ${path.relative(config.root, rewrite.outDir) || '.'}`,
+    )
   }
 
   function placeModules(previous: FileNames | undefined, assetsDir = 'assets'): (chunk: ChunkInfo) => string {
@@ -578,147 +493,5 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
 
   function cssId(source: Source): string {
     return source.type === 'file' ? source.path : path.join(opts.staticRoots[0] as string, `${STYLE}${source.id}.css`)
-  }
-}
-
-/** The static files each block reads, for noticing changes (online mode). */
-function sourcesByKey(plan: Plan): Map<string, string[]> {
-  const out = new Map<string, string[]>()
-  for (const block of plan.blocks) {
-    const files = block.groups.flatMap((g) => g.sources.flatMap((s) => (s.type === 'file' ? [s.path] : [])))
-    out.set(block.key, [...new Set(files)].sort())
-  }
-  return out
-}
-
-const MARKER = /<!--vite-compressor:([0-9a-f]{64}(?::[^>]*?)?)-->/g
-
-function isRelativeBase(base: string): boolean {
-  return base === '' || base === './'
-}
-
-/** The `.html` files among Rollup's inputs, relative to the root. */
-function htmlInputs(input: unknown, root: string): string[] {
-  const list = typeof input === 'string' ? [input] : Array.isArray(input) ? input : input && typeof input === 'object' ? Object.values(input) : []
-  return list
-    .filter((f): f is string => typeof f === 'string' && f.endsWith('.html'))
-    .map((f) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/'))
-}
-
-/** A subresource integrity value (`sha384-<base64>`) of a file's UTF-8 bytes. */
-function integrity(algorithm: string, text: string): string {
-  return `${algorithm}-${createHash(algorithm).update(text).digest('base64')}`
-}
-
-/** Parses a stylesheet strictly; throws `file:line:column: message` for the first syntax error. */
-function checkCss(code: string): { line: number; column: number; message: string } | undefined {
-  try {
-    lightningTransform({ filename: 'x.css', code: Buffer.from(code.replace(/^\uFEFF/, '')), minify: false, errorRecovery: false })
-    return undefined
-  } catch (err) {
-    const e = err as { message: string; loc?: { line: number; column: number } }
-    return { line: e.loc?.line ?? 1, column: e.loc?.column ?? 1, message: e.message }
-  }
-}
-
-/** Whether `file` exists with exactly these bytes. */
-function sameFile(file: string, bytes: Buffer): boolean {
-  try {
-    return fs.statSync(file).size === bytes.length && fs.readFileSync(file).equals(bytes)
-  } catch {
-    return false
-  }
-}
-
-/** Removes from the bundle what outDir already holds, byte for byte. */
-function dropUnchanged(bundle: OutputBundle, dir: string): void {
-  for (const [fileName, item] of Object.entries(bundle)) {
-    const source = item.type === 'chunk' ? item.code : item.source
-    if (sameFile(path.join(dir, fileName), Buffer.from(source))) delete bundle[fileName]
-  }
-}
-
-/** Refuses an outDir, output folder or kind folder that exists as something other than a folder. */
-function checkOutputDirs(outDir: string, outputDir: string, root: string): void {
-  for (const dir of [outDir, path.join(outDir, outputDir), path.join(outDir, outputDir, 'css'), path.join(outDir, outputDir, 'js')]) {
-    let stat: fs.Stats
-    try {
-      stat = fs.statSync(dir)
-    } catch {
-      return // not there yet: it will be made
-    }
-    if (!stat.isDirectory()) {
-      throw new CompressorError('OUTPUT', `${relativeTo(root, dir)} is not a directory; remove it or choose another build.outDir / outputDir`)
-    }
-  }
-}
-
-/** A template that is not UTF-8 may be rewritten as it is, but its blocks must be ASCII to be keyed as Django keys them. */
-function checkLatin1Template(file: string, text: string): void {
-  for (const block of findBlocks(text, file)) {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
-    if (/[^\x00-\x7f]/.test(block.content)) {
-      throw new CompressorError(
-        'FILE_READ',
-        `${file} is not valid UTF-8 and this block has non-ASCII text; save the template as UTF-8 (Django reads templates as UTF-8)`,
-        { loc: block.loc, block: block.tag },
-      )
-    }
-  }
-}
-
-/** Stylesheets larger than this are left to Vite's own error (the strict parse would cost seconds). */
-const CHECK_CSS_LIMIT = 8 * 1024 * 1024
-
-function relativeTo(root: string, file: string): string {
-  return path.relative(root, file).split(path.sep).join('/')
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true })
-
-/** A static file's text; a CompressorError naming it and the block when it is not UTF-8. */
-function readUtf8(file: string, root: string, where: { loc: Source['loc']; block: string }): string {
-  let bytes: Buffer
-  try {
-    bytes = fs.readFileSync(file)
-  } catch (cause) {
-    throw new CompressorError('FILE_READ', `${relativeTo(root, file)} could not be read: ${(cause as Error).message}`, { ...where, cause })
-  }
-  try {
-    return UTF8.decode(bytes)
-  } catch {
-    throw new CompressorError(
-      'FILE_READ',
-      `${relativeTo(root, file)} is not valid UTF-8; save it as UTF-8 (the output is UTF-8, as django-compressor's)`,
-      where,
-    )
-  }
-}
-
-type ViteModule = typeof import('vite')
-
-/** Vite 8 ships oxc's minifier; Vite 7 has esbuild. Either minifies classic scripts as scripts. */
-function makeMinifier(vite: ViteModule): ScriptMinifier {
-  const v = vite as unknown as {
-    minify?: (f: string, c: string, o: object) => Promise<{ code: string; map?: SourceMap; errors: OxcLikeError[] }>
-  }
-  if (typeof v.minify === 'function') {
-    const minify = v.minify
-    return (filename, code, sourcemap) =>
-      minify(filename, code, {
-        module: false,
-        compress: true,
-        mangle: { toplevel: false },
-        codegen: { legalComments: 'inline' },
-        sourcemap,
-      })
-  }
-  return async (filename, code) => {
-    try {
-      const r = await vite.transformWithEsbuild(code, filename, { minify: true, loader: 'js', legalComments: 'inline' })
-      return { code: r.code, errors: [] }
-    } catch (err) {
-      return { code: '', errors: [{ message: (err as Error).message }] }
-    }
   }
 }

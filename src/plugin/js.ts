@@ -125,3 +125,31 @@ function throwFirst(piece: ScriptPiece, errors: readonly OxcLikeError[], block: 
   const where = at ? `${at.file}:${at.line}:${at.column}` : `${piece.origin}:${line}:${column}`
   throw new CompressorError('JS_SYNTAX', `${where}: ${first.message}`, { loc: piece.loc, block })
 }
+
+type ViteModule = typeof import('vite')
+
+/** Vite 8 ships oxc's minifier; Vite 7 has esbuild. Either minifies classic scripts as scripts. */
+export function makeMinifier(vite: ViteModule): ScriptMinifier {
+  const v = vite as unknown as {
+    minify?: (f: string, c: string, o: object) => Promise<{ code: string; map?: SourceMap; errors: OxcLikeError[] }>
+  }
+  if (typeof v.minify === 'function') {
+    const minify = v.minify
+    return (filename, code, sourcemap) =>
+      minify(filename, code, {
+        module: false,
+        compress: true,
+        mangle: { toplevel: false },
+        codegen: { legalComments: 'inline' },
+        sourcemap,
+      })
+  }
+  return async (filename, code) => {
+    try {
+      const r = await vite.transformWithEsbuild(code, filename, { minify: true, loader: 'js', legalComments: 'inline' })
+      return { code: r.code, errors: [] }
+    } catch (err) {
+      return { code: '', errors: [{ message: (err as Error).message }] }
+    }
+  }
+}

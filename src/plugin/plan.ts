@@ -250,3 +250,14 @@ export function shiftLoc(start: SourceLocation, line: number, column: number): S
     ? { file: start.file, line: start.line, column: start.column + column - 1 }
     : { file: start.file, line: start.line + line - 1, column }
 }
+
+/** The static files each block reads, for noticing changes (online mode). */
+export function sourcesByKey(plan: Plan): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const block of plan.blocks) {
+    const files = block.groups.flatMap((g) => g.sources.flatMap((s) => (s.type === 'file' ? [s.path] : [])))
+    out.set(block.key, [...new Set(files)].sort())
+  }
+  return out
+}
+

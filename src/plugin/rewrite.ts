@@ -1,3 +1,4 @@
+import path from 'node:path'
 import MagicString from 'magic-string'
 import { CompressorError } from '../core/errors.js'
 import { fillUrl } from '../core/manifest.js'
@@ -66,3 +67,19 @@ export function relativeBase(fileName: string): string {
   const depth = fileName.split('/').length - 1
   return depth === 0 ? './' : '../'.repeat(depth)
 }
+
+/** The marker transformIndexHtml leaves for a block in a Vite HTML entry, replaced in the built HTML. */
+export const MARKER = /<!--vite-compressor:([0-9a-f]{64}(?::[^>]*?)?)-->/g
+
+export function isRelativeBase(base: string): boolean {
+  return base === '' || base === './'
+}
+
+/** The `.html` files among Rollup's inputs, relative to the root. */
+export function htmlInputs(input: unknown, root: string): string[] {
+  const list = typeof input === 'string' ? [input] : Array.isArray(input) ? input : input && typeof input === 'object' ? Object.values(input) : []
+  return list
+    .filter((f): f is string => typeof f === 'string' && f.endsWith('.html'))
+    .map((f) => path.relative(root, path.resolve(root, f)).split(path.sep).join('/'))
+}
+

@@ -1,0 +1,39 @@
+import path from 'node:path'
+import { CompressorError } from '../core/errors.js'
+import { rewriteCssTargets } from './css.js'
+import { resolveStaticUrl, type StaticRoots } from './static.js'
+
+/**
+ * The url() and `@import "…"` targets of one of our stylesheets (at `file`), made safe for Vite:
+ * a `/static/…` URL becomes the file it names in the static roots, relative to the stylesheet (so
+ * Vite emits it, whatever the roots are called), and a target that leaves both the static roots and
+ * the project is a PATH_ESCAPE error. Other URLs are left to Vite.
+ */
+export function confineCssRefs(css: string, file: string, roots: StaticRoots): string {
+  const dir = path.dirname(file)
+  const allowed = [roots.root, ...roots.roots]
+  return rewriteCssTargets(css, (url) => {
+    const [name = '', suffix = ''] = url.split(/(?=[?#])/, 2)
+    if (roots.staticUrl.startsWith('/') && name.startsWith(roots.staticUrl)) {
+      let target: string
+      try {
+        target = resolveStaticUrl(name, roots).path
+      } catch (err) {
+        if (err instanceof CompressorError && err.code === 'PATH_ESCAPE') throw err
+        return undefined // not found: Vite warns that it stays as written
+      }
+      const rel = path.relative(dir, target).split(path.sep).join('/')
+      return (rel.startsWith('.') ? rel : `./${rel}`) + suffix
+    }
+    if (name.startsWith('/')) return undefined // root-relative: Vite's public dir
+    let decoded = name
+    try {
+      decoded = decodeURIComponent(name)
+    } catch {}
+    const target = path.resolve(dir, decoded)
+    if (!allowed.some((r) => target === r || target.startsWith(r + path.sep))) {
+      throw new CompressorError('PATH_ESCAPE', `${url} points out of the static roots and the project`)
+    }
+    return undefined
+  })
+}
