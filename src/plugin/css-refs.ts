@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import { CompressorError } from '../core/errors.js'
 import { rewriteCssTargets } from './css.js'
@@ -7,7 +8,8 @@ import { resolveStaticUrl, type StaticRoots } from './static.js'
  * The url() and `@import "…"` targets of one of our stylesheets (at `file`), made safe for Vite:
  * a `/static/…` URL becomes the file it names in the static roots, relative to the stylesheet (so
  * Vite emits it, whatever the roots are called), and a target that leaves both the static roots and
- * the project is a PATH_ESCAPE error. Other URLs are left to Vite.
+ * the project is a PATH_ESCAPE error; a target that does not exist is FILE_MISSING (comments are
+ * skipped). Root-relative URLs outside the static URL are left to Vite (its public folder).
  */
 export function confineCssRefs(css: string, file: string, roots: StaticRoots): string {
   const dir = path.dirname(file)
@@ -15,13 +17,7 @@ export function confineCssRefs(css: string, file: string, roots: StaticRoots): s
   return rewriteCssTargets(css, (url) => {
     const [name = '', suffix = ''] = url.split(/(?=[?#])/, 2)
     if (roots.staticUrl.startsWith('/') && name.startsWith(roots.staticUrl)) {
-      let target: string
-      try {
-        target = resolveStaticUrl(name, roots).path
-      } catch (err) {
-        if (err instanceof CompressorError && err.code === 'PATH_ESCAPE') throw err
-        return undefined // not found: Vite warns that it stays as written
-      }
+      const target = resolveStaticUrl(name, roots).path
       const rel = path.relative(dir, target).split(path.sep).join('/')
       return (rel.startsWith('.') ? rel : `./${rel}`) + suffix
     }
@@ -33,6 +29,9 @@ export function confineCssRefs(css: string, file: string, roots: StaticRoots): s
     const target = path.resolve(dir, decoded)
     if (!allowed.some((r) => target === r || target.startsWith(r + path.sep))) {
       throw new CompressorError('PATH_ESCAPE', `${url} points out of the static roots and the project`)
+    }
+    if (!fs.existsSync(target)) {
+      throw new CompressorError('FILE_MISSING', `${url} not found (${path.relative(roots.root, target).split(path.sep).join('/')})`)
     }
     return undefined
   })

@@ -73,7 +73,7 @@ export function joinCss(pieces: readonly string[], separator: string): string {
   return separator === '\n' && out !== '' ? `${out}\n` : out
 }
 
-const ANY_URL_RE = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s'"]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')/gi
+const ANY_URL_RE = /\/\*[\s\S]*?\*\/|url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s'"]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')/gi
 
 /**
  * Rewrites every url() and `@import "…"` target of a stylesheet that `map` returns a new value
@@ -81,6 +81,7 @@ const ANY_URL_RE = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s'"]*))\s*\)|@import\s+(
  */
 export function rewriteCssTargets(css: string, map: (url: string) => string | undefined): string {
   return css.replace(ANY_URL_RE, (whole, dq?: string, sq?: string, bare?: string, idq?: string, isq?: string) => {
+    if (whole.startsWith('/*')) return whole // comments are not references
     const url = dq ?? sq ?? bare ?? idq ?? isq ?? ''
     if (url === '' || /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i.test(url)) return whole
     const next = map(url)

@@ -6,6 +6,7 @@ import { CompressorError } from '../core/errors.js'
 import { sha256Hex } from '../core/key.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
 import { assemble } from './assemble.js'
+import { blockUsers, filesNamedBy, usersOf } from './blame.js'
 import {
   CHECK_CSS_LIMIT,
   checkCss,
@@ -358,6 +359,31 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         }
         return rewritten === code ? null : { code: rewritten, map: null }
       },
+    },
+
+    buildEnd(error) {
+      // Errors from Vite's pipeline (Sass, Less, PostCSS, Rolldown) name a file, not the block that
+      // uses it: say which blocks do.
+      if (!error || !plan) return
+      const errors = ((error as { errors?: unknown[] }).errors ?? [error]) as Error[]
+      const users = blockUsers(plan)
+      // Who imports whom, from the modules that did load (a file that failed to parse has none).
+      const importers = new Map<string, string[]>()
+      for (const id of this.getModuleIds()) {
+        const info = this.getModuleInfo(id)
+        for (const dep of [...(info?.importedIds ?? []), ...(info?.dynamicallyImportedIds ?? [])]) {
+          importers.set(dep, [...(importers.get(dep) ?? []), id])
+        }
+      }
+      const lines = new Set<string>()
+      for (const e of errors) {
+        for (const file of filesNamedBy(e, config.root)) {
+          for (const user of usersOf(file, users, (id) => importers.get(id) ?? [])) {
+            lines.add(`${relativeTo(config.root, file)} is used by ${user.loc.file}:${user.loc.line}:${user.loc.column} ${user.tag}`)
+          }
+        }
+      }
+      for (const line of lines) config.logger.error(`vite-compressor: ${line}`)
     },
 
     renderChunk: {

@@ -42,9 +42,18 @@ describe('confineCssRefs', () => {
     expect(confineCssRefs('a{background:url(/static/img/x.png?v=2)}', file, roots)).toBe('a{background:url(../img/x.png?v=2)}')
   })
 
-  it('leaves missing static files, relative paths inside the project and public URLs to Vite', () => {
-    const css = 'a{background:url(/static/img/missing.png)}b{background:url(../../other/y.png)}c{background:url(/favicon.ico)}'
+  it('leaves relative paths inside the project, public URLs and comments to Vite', () => {
+    const css = 'b{background:url(../../other/y.png)}c{background:url(/favicon.ico)}/* url(gone.png) */'
     expect(confineCssRefs(css, file, roots)).toBe(css)
+  })
+
+  it('names a referenced file that does not exist', () => {
+    expect(() => confineCssRefs('a{background:url(/static/img/missing.png)}', file, roots)).toThrow(
+      /\/static\/img\/missing\.png not found in static roots \[assets\]/,
+    )
+    expect(() => confineCssRefs('a{background:url(../img/gone.png)}', file, roots)).toThrow(
+      /\.\.\/img\/gone\.png not found \(assets\/img\/gone\.png\)/,
+    )
   })
 
   it('refuses targets that leave the static roots and the project', () => {

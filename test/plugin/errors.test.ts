@@ -82,6 +82,16 @@ describe('bad input fails the build with the place named', () => {
     expect(js.message).toMatch(/templates\/a\.html:3:55: \{% compress js %\} block: static\/bad\.js:2:9: Unexpected token/)
   })
 
+  it('names a stylesheet reference to a file that does not exist, with the stylesheet and the block', async () => {
+    const err = await buildError({
+      'templates/a.html': `${head}{% compress css %}<link rel="stylesheet" href="/static/css/a.css">{% endcompress %}`,
+      'static/css/a.css': '.a{background:url(../img/nope.png)}',
+    })
+    expect(err.message).toContain(
+      'templates/a.html:3:19: {% compress css %} block: static/css/a.css: ../img/nope.png not found (static/img/nope.png)',
+    )
+  })
+
   it('keeps external tags in place with external: "keep"', async () => {
     const root = writeTree({
       'templates/a.html': `${head}{% compress css %}
