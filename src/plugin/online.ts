@@ -11,6 +11,10 @@ export interface RenderedBlock {
   kind: Kind
   mode: Mode
   name: string | undefined
+  /** Where the server rendered it from, when the engine knows: errors then point there. */
+  template?: string
+  line?: number
+  column?: number
 }
 
 /** What an online build produced: manifest entries and, per key, the source files it read. */
@@ -31,10 +35,17 @@ export interface OnlineApi {
  */
 export function onlineBlocks(blocks: readonly RenderedBlock[], onResult: (result: OnlineResult) => void): Plugin {
   const templates = blocks.map((b, i) => ({
-    file: `<online block ${i + 1}>`,
-    source: `<!-- compress ${b.kind} ${b.mode}${b.name ? ` ${b.name}` : ''} -->${b.content}<!-- endcompress -->`,
+    file: b.template ?? `<online block ${i + 1}>`,
+    // Padded so that the block starts at its line and column in the template: messages match.
+    source: `${'\n'.repeat(Math.max(0, (b.line ?? 1) - 1))}${' '.repeat(Math.max(0, (b.column ?? 1) - 1))}${openTag(b)}${b.content}{% endcompress %}`,
     rendered: true,
   }))
   const api: OnlineApi = { templates, onResult }
   return { name: ONLINE_PLUGIN, apply: 'build', api }
+}
+
+/** The opening tag as a template would write it (for messages): `{% compress css %}`, `{% compress js inline %}`. */
+function openTag(b: RenderedBlock): string {
+  const mode = b.mode === 'file' && !b.name ? '' : ` ${b.mode}`
+  return `{% compress ${b.kind}${mode}${b.name ? ` ${b.name}` : ''} %}`
 }

@@ -273,6 +273,9 @@ export function createCompressor(options: CompressorOptions): Compressor {
           kind: b.block.kind,
           mode: b.block.mode ?? 'file',
           name: b.block.name,
+          template: b.block.template,
+          line: b.block.line,
+          column: b.block.column,
         })),
       )
       for (const [k, e] of got) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Kind, Mode } from '../core/blocks.js'
+import { CompressorError } from '../core/errors.js'
 import { type CacheEntry, type CompressCache, memoryCache } from './cache.js'
 
 /** Options of online compression (`createCompressor({ offline: false, online: { … } })`). */
@@ -28,6 +29,10 @@ export interface OnlineRequest {
   kind: Kind
   mode: Mode
   name: string | undefined
+  /** The template and place the engine rendered the block from, for messages. */
+  template?: string
+  line?: number
+  column?: number
 }
 
 export interface Online {
@@ -183,18 +188,27 @@ async function buildBlocks(
     const { default: compressor } = await import('../plugin/index.js')
     plugins.unshift(compressor(options.compressor))
   }
-  const output = await vite.build({
-    ...options.vite,
-    root: options.root,
-    configFile: options.configFile,
-    logLevel: 'silent',
-    build: { ...options.vite?.build, write: false, emptyOutDir: false },
-    plugins: [...((options.vite?.plugins as import('vite').PluginOption[]) ?? []), ...plugins],
-  })
-  if (!result) throw new Error('vite-compressor: the online build did not run the compressor plugin; add it to the Vite config')
+  const output = await vite
+    .build({
+      ...options.vite,
+      root: options.root,
+      configFile: options.configFile,
+      logLevel: 'silent',
+      build: { ...options.vite?.build, write: false, emptyOutDir: false },
+      plugins: [...((options.vite?.plugins as import('vite').PluginOption[]) ?? []), ...plugins],
+    })
+    .catch((err: unknown) => {
+      // Rolldown wraps plugin errors; ours (naming the template and block) is the useful one.
+      const inner = (err as { errors?: unknown[] }).errors?.find((e) => e instanceof CompressorError)
+      throw inner ?? err
+    })
+  if (!result)
+    throw new Error('vite-compressor: the online build did not run the compressor plugin; add it to the Vite config')
   const { writeFileAtomic } = await import('../plugin/write.js')
   for (const out of Array.isArray(output) ? output : [output as { output: unknown[] }]) {
-    for (const item of (out as { output: { fileName: string; type: string; code?: string; source?: string | Uint8Array }[] }).output) {
+    for (const item of (
+      out as { output: { fileName: string; type: string; code?: string; source?: string | Uint8Array }[] }
+    ).output) {
       const file = path.join(outDir, item.fileName)
       const bytes = item.type === 'chunk' ? (item.code as string) : (item.source as string | Uint8Array)
       // Content-hashed names: a file that exists already has these bytes.
