@@ -24,7 +24,7 @@ export function blockUsers(plan: Plan): Map<string, BlockUser[]> {
   return users
 }
 
-const ABSOLUTE = /(\/[^\s:'"\]\[()]+\.(?:css|scss|sass|less|styl|js|mjs|cjs|ts|mts|tsx|jsx))/g
+const ABSOLUTE = /(\/[^\s:'"\][()]+\.(?:css|scss|sass|less|styl|js|mjs|cjs|ts|mts|tsx|jsx))/g
 const FRAME = /╭─\[\s*([^\s\]]+?):\d+(?::\d+)?\s*\]/g
 
 /** The source files an error from Vite's pipeline names: its id, its loc, and paths in its text. */

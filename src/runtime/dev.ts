@@ -7,6 +7,7 @@ import { escapeHtml } from '../core/escape.js'
 import { blockItems, type Element } from '../core/items.js'
 import type { ManifestSource } from './manifest.js'
 import { addNonce } from './nonce.js'
+import type { PageState } from './page.js'
 
 /**
  * Development with the Vite dev server. While `vite` runs with the plugin, it writes a small JSON
@@ -103,6 +104,8 @@ export interface DevBlock {
   kind: Kind
   mode?: Mode
   nonce?: string
+  /** The page being rendered: Vite's client is written once in it. */
+  page?: PageState
 }
 
 /**
@@ -137,9 +140,15 @@ export function renderDevBlock(content: string, block: DevBlock, dev: DevServer)
     last = el.end
   }
   out += preload ? '' : content.slice(last)
-  const html = `<script type="module" src="${escapeHtml(dev.client)}"></script>${out}`
+  // Vite's client once per page when the engine tracks the page (it would run once anyway).
+  const first = !block.page?.emitted.has(VITE_CLIENT)
+  block.page?.emitted.add(VITE_CLIENT)
+  const html = `${first ? `<script type="module" src="${escapeHtml(dev.client)}"></script>` : ''}${out}`
   return block.nonce ? addNonce(html, block.nonce) : html
 }
+
+/** The page-state key of Vite's client script. */
+const VITE_CLIENT = 'dev:@vite/client'
 
 /** The element's start tag rebuilt with one attribute changed. */
 function startTag(el: Element, name: string, value: string): string {

@@ -14,6 +14,7 @@ import {
   readDevServer,
   renderDevBlock,
 } from '../../src/runtime/dev.js'
+import { createPageState } from '../../src/runtime/page.js'
 
 const DEV: DevServer = {
   origin: 'http://127.0.0.1:5173',
@@ -39,6 +40,16 @@ afterEach(() => {
 })
 
 describe('renderDevBlock', () => {
+  it("writes Vite's client once per page when the engine tracks the page", () => {
+    const css = '<link rel="stylesheet" href="/static/css/a.css">'
+    const page = createPageState()
+    const first = renderDevBlock(css, { kind: 'css', page }, DEV)
+    const second = renderDevBlock(css.replace('a.css', 'b.css'), { kind: 'css', page }, DEV)
+    expect(first.startsWith(CLIENT)).toBe(true)
+    expect(second).toBe('<link rel="stylesheet" href="http://127.0.0.1:5173/static/css/b.css">')
+    expect(renderDevBlock(css, { kind: 'css', page: createPageState() }, DEV).startsWith(CLIENT)).toBe(true)
+  })
+
   it('points stylesheets at the dev server, keeping attributes, inline styles and other URLs', () => {
     const content = [
       '',
