@@ -42,6 +42,15 @@ export interface CompressorOptions {
   offline?: boolean
   /** Settings of online compression (`offline: false`): the site's root, cache backend, delays. */
   online?: OnlineOptions
+  /** Online mode shorthand for `online.root`: the site's Vite root. Default: the working directory. */
+  root?: string
+  /**
+   * Online mode shorthand: the static folder(s), for a site with no Vite config (zero
+   * configuration). Default `static` when the root has no `vite.config.*`.
+   */
+  staticRoot?: string | string[]
+  /** Online mode shorthand for `online.cache`. */
+  cache?: OnlineOptions['cache']
   /**
    * This release's version, for a manifest path with `[version]` (`dist/CACHE/manifest.[version].json`):
    * each release reads only its own manifest during a rolling deploy. Default: `VITE_COMPRESSOR_VERSION`.
@@ -195,7 +204,7 @@ export function createCompressor(options: CompressorOptions): Compressor {
   const entries = new Map<string, Entry>()
   let manifest: string | undefined
   let qualified = false
-  const online = enabled && options.offline === false ? createOnline(options.online ?? { root: process.cwd() }) : undefined
+  const online = enabled && options.offline === false ? createOnline(onlineOptions(options, staticUrl)) : undefined
   const optional = online && typeof options.manifest === 'string' && !fs.existsSync(options.manifest)
   if (enabled && options.manifest !== undefined && !optional) {
     const loaded = loadManifest(options.manifest)
@@ -314,6 +323,21 @@ export function createCompressor(options: CompressorOptions): Compressor {
     render: (content, block) =>
       enabled ? renderKey(key(content), content, block) : (dev?.render(content, block) ?? passthrough(content, block)),
   }
+}
+
+/**
+ * The online settings from the options: `online`, with the top-level shorthands; a root without a
+ * Vite config gets the plugin with `staticRoot` (default `static`): no configuration needed.
+ */
+function onlineOptions(options: CompressorOptions, staticUrl: string): OnlineOptions {
+  const root = options.online?.root ?? options.root ?? process.cwd()
+  const base: OnlineOptions = { ...options.online, root, cache: options.online?.cache ?? options.cache }
+  const hasConfig = ['js', 'mjs', 'ts', 'mts', 'cjs', 'cts'].some((ext) => fs.existsSync(path.join(root, `vite.config.${ext}`)))
+  if (base.configFile === undefined && !base.compressor && (!hasConfig || options.staticRoot !== undefined)) {
+    base.configFile = false
+    base.compressor = { staticRoot: options.staticRoot ?? 'static', staticUrl }
+  }
+  return base
 }
 
 /** Content rendered as it is, with the nonce (if any) on its tags so a CSP still lets it run. */
