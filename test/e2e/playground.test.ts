@@ -5,12 +5,13 @@
  * while the compressed pages load one file per block output and nothing else.
  * Never skipped: without Chromium the test fails and says how to install it.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from '../helpers/browser.js'
+import { colourCount, decodePng, differingPixels, type Png } from '../helpers/png.js'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Playground } from '../../playground/server.js'
@@ -193,6 +194,22 @@ async function readPage(arg: { probes: string[]; texts: string[] }): Promise<Omi
   }
 }
 
+/**
+ * Puts the same text where the two servers differ by design: the banner and footer say whether the
+ * page is compressed, and the module script writes a random session id.
+ */
+function normalizeTexts(): void {
+  type Node = { textContent: string | null; lastChild: Node | null }
+  const d = (globalThis as unknown as { document: { querySelector(s: string): Node | null } }).document
+  const set = (node: Node | null | undefined, text: string) => {
+    if (!node) throw new Error('normalizeTexts: an element is missing')
+    node.textContent = text
+  }
+  set(d.querySelector('#session-id'), 'AbCdEfGhIjKl')
+  set(d.querySelector('#mode'), 'either way')
+  set(d.querySelector('.banner')?.lastChild, ' · blocks are served either way')
+}
+
 let outDir: string
 let browser: Browser
 let plain: Playground
@@ -371,9 +388,36 @@ describe('playground in Chromium: uncompressed and compressed pages match', () =
       }
 
       if (spec.page === 'index') {
-        it('looks right (screenshot of the compressed page)', async () => {
+        it('looks the same: a screenshot of the compressed page matches the uncompressed one', async () => {
+          const shots: Buffer[][] = []
+          for (const v of [before, after]) {
+            await v.page.evaluate(normalizeTexts)
+            await v.page.evaluate(async () => {
+              await (globalThis as unknown as BrowserWindow).document.fonts.ready
+            })
+            const taken: Buffer[] = []
+            // Three shots each: the comparison below is only meaningful if a page's shots are stable.
+            for (let i = 0; i < 3; i++) taken.push(await v.page.screenshot({ type: 'png', fullPage: true, animations: 'disabled' }))
+            shots.push(taken)
+          }
+          const [plainShots, compressedShots] = shots as [Buffer[], Buffer[]]
           await after.page.screenshot({ path: SCREENSHOT, fullPage: true })
-          expect(existsSync(SCREENSHOT)).toBe(true)
+          const [reference, ...others] = [...plainShots, ...compressedShots].map(decodePng) as [Png, ...Png[]]
+          expect(reference.width).toBe(1100)
+          expect(reference.height).toBeGreaterThanOrEqual(900)
+          for (const image of others) expect([image.width, image.height]).toEqual([reference.width, reference.height])
+          // Each page's shots are stable, so a difference between the two pages is the pages'.
+          const [plainImages, compressedImages] = [others.slice(0, 2), others.slice(2)] as [Png[], Png[]]
+          for (const image of plainImages) expect(differingPixels(image, reference), 'stable shots').toBe(0)
+          for (const image of compressedImages.slice(1)) {
+            expect(differingPixels(image, compressedImages[0] as Png), 'stable shots').toBe(0)
+          }
+          // The page really rendered: text, images, colours — not one flat colour.
+          expect(colourCount(reference)).toBeGreaterThan(50)
+          // Same rendering, same pixels: shots of one page are byte-stable, so any difference counts
+          // (a changed colour, a missing image, a shifted line all show here).
+          const diff = differingPixels(compressedImages[0] as Png, reference)
+          expect(diff, `${diff} of ${reference.width * reference.height} pixels differ (compressed page: ${SCREENSHOT})`).toBe(0)
         })
       }
     })

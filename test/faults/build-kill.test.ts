@@ -15,12 +15,12 @@ const repo = path.resolve(import.meta.dirname, '../..')
 /** A private compile of src (gitignored .tmp), so this test never races other users of dist/. */
 const distDir = path.join(repo, '.tmp', `faults-dist-${process.pid}`)
 const TRIALS = 12
-const MAX_DELAY_MS = 1500
 
 /** The child: Vite's build() with the compiled plugin, quiet; paths come from the environment. */
 const CHILD = `
 const { build } = await import('vite')
 const { default: compressor } = await import(process.env.VC_PLUGIN)
+process.stdout.write('start\\n')
 await build({
   root: process.env.VC_ROOT,
   configFile: false,
@@ -29,6 +29,7 @@ await build({
   build: { outDir: 'dist', assetsInlineLimit: 0 },
   plugins: [compressor({ templates: 'templates/*.html' })],
 })
+process.stdout.write('done\\n')
 `
 
 interface Release {
@@ -70,27 +71,49 @@ function sources(version: 1 | 2): Record<string, string | Buffer> {
   }
 }
 
-/** Runs the child build; resolves with its exit code and signal after `killAfter` ms (or at the end). */
+/**
+ * Runs the child build, killed `killAfter` ms after it printed `start` (Vite and the plugin loaded,
+ * build() about to run), or run to the end; resolves with its exit code and signal and what it
+ * printed (`done` once build() returned). Timing the kill from `start` leaves out Node's start-up
+ * and module loading, whose length varies most with the machine's load.
+ */
 function runBuild(
   root: string,
   killAfter?: number,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }> {
+): Promise<{
+  code: number | null
+  signal: NodeJS.Signals | null
+  stderr: string
+  stdout: string
+  /** How long build() ran: from `start` to `done`, when both were printed. */
+  buildMs?: number
+}> {
   return new Promise((resolve, reject) => {
-    const started = Date.now()
     const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
       cwd: repo,
       env: { ...process.env, VC_ROOT: root, VC_PLUGIN: pathToFileURL(path.join(distDir, 'plugin/index.js')).href },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''
+    let stdout = ''
+    let startedAt: number | undefined
+    let buildMs: number | undefined
+    let timer: NodeJS.Timeout | undefined
     child.stderr.on('data', (d) => {
       stderr += d
     })
-    const timer = killAfter === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfter)
+    child.stdout.on('data', (d) => {
+      stdout += d
+      if (startedAt === undefined && stdout.includes('start')) {
+        startedAt = Date.now()
+        if (killAfter !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfter)
+      }
+      if (buildMs === undefined && startedAt !== undefined && stdout.includes('done')) buildMs = Date.now() - startedAt
+    })
     child.on('error', reject)
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
-      resolve({ code, signal, stderr, ms: Date.now() - started })
+      resolve({ code, signal, stderr, stdout, buildMs })
     })
   })
 }
@@ -106,7 +129,6 @@ function writeVersion(root: string, version: 1 | 2): void {
 
 const roots: string[] = []
 const releases = new Map<1 | 2, Release>()
-let buildMs = 0
 
 beforeAll(async () => {
   execFileSync(
@@ -133,7 +155,6 @@ beforeAll(async () => {
     roots.push(root)
     const result = await runBuild(root)
     expect(result.code, result.stderr).toBe(0)
-    buildMs = Math.max(buildMs, result.ms)
     const files = snapshot(root)
     releases.set(version, { manifest: (files.get('CACHE/manifest.json') as Buffer).toString('utf8'), files })
   }
@@ -157,7 +178,7 @@ describe('faults: SIGKILL during vite build', () => {
     }
   })
 
-  it(`${TRIALS} builds killed at random points (0–${MAX_DELAY_MS} ms, spread over the build): the manifest is always a whole release and no file of a release on disk changes`, {
+  it(`${TRIALS} builds killed at random points spread over build() and a little past it: the manifest is always a whole release and no file of a release on disk changes`, {
     timeout: 120_000,
   }, async () => {
     const root = writeTree(sources(1))
@@ -167,10 +188,20 @@ describe('faults: SIGKILL during vite build', () => {
     const manifestPath = path.join(root, 'dist/CACHE/manifest.json')
     const versionOf = (text: string): 1 | 2 | undefined =>
       text === releases.get(1)?.manifest ? 1 : text === releases.get(2)?.manifest ? 2 : undefined
-    // Kill points cover the whole build, through the writes at its end and a little past it (some
-    // builds then finish): trial i is killed at a random point of the i-th slice of the window.
-    const window = Math.min(MAX_DELAY_MS, Math.ceil(buildMs * 1.5))
+    // Kill points cover build() — timed on the build above and on a rebuild to the other version in
+    // this folder, what each trial does — through the writes at its end and a little past it (some
+    // builds then finish): trial i is killed at a random point of the i-th slice of that window.
+    // Killing before Vite is loaded tests nothing.
+    writeVersion(root, 2)
+    const timed = await runBuild(root)
+    expect(timed.code, timed.stderr).toBe(0)
+    expect(versionOf(fs.readFileSync(manifestPath, 'utf8'))).toBe(2)
+    expect(timed.buildMs, timed.stdout).toBeGreaterThan(0)
+    expect(first.buildMs, first.stdout).toBeGreaterThan(0)
+    // The shorter of two full builds: one slowed down by the machine's load does not stretch the window.
+    const span = Math.ceil(Math.min(first.buildMs as number, timed.buildMs as number) * 1.25)
     const log: string[] = []
+    let killedDuring = 0
     for (let trial = 0; trial < TRIALS; trial++) {
       const current = versionOf(fs.readFileSync(manifestPath, 'utf8'))
       expect(current, `trial ${trial}: the manifest before the trial is a whole release`).toBeDefined()
@@ -183,9 +214,12 @@ describe('faults: SIGKILL during vite build', () => {
       }
       const next = current === 1 ? 2 : 1
       writeVersion(root, next)
-      const delay = Math.floor(((trial + Math.random()) * window) / TRIALS)
+      const delay = Math.floor(((trial + Math.random()) * span) / TRIALS)
       const result = await runBuild(root, delay)
-      log.push(`trial ${trial}: v${current}→v${next}, kill at ${delay} ms, ${result.signal ?? `exit ${result.code}`}`)
+      // Where the kill landed: before Vite was loaded, during build(), or after it returned.
+      const phase = result.stdout.includes('done') ? 'after the build' : result.stdout.includes('start') ? 'during the build' : 'before the build'
+      if (result.signal !== null && phase === 'during the build') killedDuring++
+      log.push(`trial ${trial}: v${current}→v${next}, kill ${delay} ms into build(), ${result.signal ?? `exit ${result.code}`}, ${phase}`)
       const where = log.join('\n')
 
       // 1. The manifest is one whole release, never a part.
@@ -207,6 +241,9 @@ describe('faults: SIGKILL during vite build', () => {
       if (process.env.VC_KILL_LOG) console.log(log[log.length - 1])
       if (result.signal === null) expect(version, `${where}\n${result.stderr}`).toBe(next)
     }
+
+    // The test is not vacuous: a good share of the kills hit a build that was running.
+    expect(killedDuring, `builds killed while build() ran:\n${log.join('\n')}`).toBeGreaterThanOrEqual(Math.ceil(TRIALS / 3))
 
     // After all that, a build run to completion gives exactly the release of the sources.
     const current = versionOf(fs.readFileSync(manifestPath, 'utf8')) as 1 | 2

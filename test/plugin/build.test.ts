@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import vm from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { buildFixture, only, writeTree } from '../helpers/fixture.js'
+import { buildFailure, buildFixture, only, writeTree } from '../helpers/fixture.js'
 
 const PNG = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(6000, 7)])
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
@@ -224,6 +224,58 @@ describe('JavaScript', () => {
       expect(code).toMatch(/from["']\.\.\/\.\.\/assets\/[\w-]+\.js["']/)
     }
     expect(codes.join('')).toContain('inlineRan')
+  })
+})
+
+describe('mixed blocks and inline modules', () => {
+  it('keeps document order in a mixed block: classic, module, classic tags; classic outputs still share globals', async () => {
+    const root = writeTree({
+      'templates/index.html': page(`{% compress js %}
+<script src="/static/js/first.js"></script>
+<script type="module" src="/static/js/mod.js"></script>
+<script src="/static/js/last.js"></script>
+{% endcompress %}`),
+      'static/js/first.js': 'var counter = 40\nfunction bump(n) { counter += n; return counter }\n',
+      'static/js/mod.js': 'import { twice } from "./twice.js"\nwindow.fromModule = twice(21)\n',
+      'static/js/twice.js': 'export const twice = (n) => n * 2\n',
+      'static/js/last.js': 'var answer = bump(2)\n',
+    })
+    const built = await buildFixture(root, { templates: 'templates/*.html' })
+    const html = only(built.manifest)
+    const tags = [...html.matchAll(/<script\b([^>]*)><\/script>/g)].map((m) => m[1] as string)
+    expect(tags).toHaveLength(3)
+    expect(html.replace(/<script\b[^>]*><\/script>/g, '')).toMatch(/^\s*$/)
+    expect(tags.map((t) => t.includes('type="module"'))).toEqual([false, true, false])
+    const [first, mod, last] = built.urls(html) as [string, string, string]
+    expect(new Set([first, mod, last]).size).toBe(3)
+    // The classic outputs, run one after the other as the browser would: globals carry over.
+    const ctx: Record<string, unknown> = {}
+    vm.createContext(ctx)
+    vm.runInContext(built.read(first), ctx)
+    vm.runInContext(built.read(last), ctx)
+    expect(ctx.answer).toBe(42)
+    expect(typeof ctx.bump).toBe('function')
+    // The module output is on disk, bundled (its import inlined), with the module's code.
+    const code = built.read(mod)
+    expect(code).toContain('fromModule')
+    expect(code).not.toMatch(/from\s*["'][^"']*twice/)
+  })
+
+  it('refuses to inline a module block that imports a chunk shared with another block, naming the block', async () => {
+    const root = writeTree({
+      'templates/a.html': page(`<p>first</p>
+{% compress js inline %}<script type="module" src="/static/js/a.js"></script>{% endcompress %}`),
+      'templates/b.html': page('{% compress js %}<script type="module" src="/static/js/b.js"></script>{% endcompress %}'),
+      'static/js/shared.js': `export const big = ${JSON.stringify('shared '.repeat(200))}\n`,
+      'static/js/a.js': 'import { big } from "./shared.js"\nwindow.a = big.length\n',
+      'static/js/b.js': 'import { big } from "./shared.js"\nwindow.b = big.length + 1\n',
+    })
+    const { error, code } = await buildFailure(root, { templates: 'templates/*.html' })
+    expect(code).toBe('OUTPUT')
+    expect(error.message).toBe(
+      'templates/a.html:4:1: {% compress js inline %} block: a module script that imports shared chunks cannot be inlined; use file mode for this block',
+    )
+    expect(fs.existsSync(path.join(root, 'dist/CACHE/manifest.json'))).toBe(false)
   })
 })
 

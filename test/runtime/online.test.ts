@@ -63,6 +63,60 @@ describe('online compression', () => {
     expect(compressor.online?.stats.compressions).toBe(2)
   })
 
+  it('checks sources at most every mtimeDelayMs: an edit within the delay keeps serving the cached output', async () => {
+    const root = site()
+    const { compressor } = online(root, { mtimeDelayMs: 60_000 })
+    const first = await compressor.resolve(compressor.render(CSS_BLOCK, { kind: 'css' }))
+    expect(first).toMatch(/href="\/static\/CACHE\/css\/output\.[0-9a-f]{12}\.css"/)
+    const css = path.join(root, 'static/css/a.css')
+    fs.writeFileSync(css, '.a { color: blue }')
+    fs.utimesSync(css, new Date(), new Date(Date.now() + 5000))
+    // Within the delay: the cached tag as it was, no pending marker, nothing compressed again.
+    for (let i = 0; i < 3; i++) {
+      const again = compressor.render(CSS_BLOCK, { kind: 'css' })
+      expect(again).not.toMatch(/pending/)
+      expect(again).toBe(first)
+      expect(await compressor.resolve(again)).toBe(first)
+    }
+    expect(compressor.online?.stats.compressions).toBe(1)
+    const file = (first.match(/\/static\/(CACHE\/[^"]+)/) as RegExpMatchArray)[1] as string
+    expect(fs.readFileSync(path.join(root, 'dist', file), 'utf8')).toBe('.a{color:red}')
+  })
+
+  it('waits for a process holding the lock and uses its result', async () => {
+    const root = site()
+    const cache = memoryCache()
+    const { compressor } = online(root, { cache, lockTimeoutMs: 30_000 })
+    const key = compressor.key(CSS_BLOCK)
+    const token = await cache.lock(key, 30_000)
+    expect(token).toBeTypeOf('string')
+    const theirs = '<link rel="stylesheet" href="/__compressor_url_placeholder__/CACHE/css/output.0123456789ab.css" type="text/css">'
+    // The other process finishes a moment later (its entry appears in the shared cache).
+    setTimeout(() => void cache.set(key, { html: theirs, sources: [] }), 100)
+    const html = await compressor.resolve(compressor.render(CSS_BLOCK, { kind: 'css' }))
+    expect(html).toBe(theirs.replace('/__compressor_url_placeholder__/', '/static/'))
+    expect(compressor.online?.stats.compressions).toBe(0)
+  })
+
+  it('compresses the block itself when the lock holder never finishes and its lock expires', { timeout: 10_000 }, async () => {
+    const root = site()
+    const cache = memoryCache()
+    const { compressor } = online(root, { cache, lockTimeoutMs: 300 })
+    const key = compressor.key(CSS_BLOCK)
+    // A process that took the lock and died: never released, never set.
+    expect(await cache.lock(key, 300)).toBeTypeOf('string')
+    const html = await compressor.resolve(compressor.render(CSS_BLOCK, { kind: 'css' }))
+    expect(html).toMatch(/^<link rel="stylesheet" href="\/static\/CACHE\/css\/output\.[0-9a-f]{12}\.css" type="text\/css">$/)
+    const file = (html.match(/\/static\/(CACHE\/[^"]+)/) as RegExpMatchArray)[1] as string
+    expect(fs.readFileSync(path.join(root, 'dist', file), 'utf8')).toBe('.a{color:red}')
+    expect(compressor.online?.stats.compressions).toBe(1)
+    // Its result is shared: another process finds it in the cache and compresses nothing.
+    expect((await cache.get(key))?.html).toContain('/__compressor_url_placeholder__/CACHE/css/output.')
+    const other = online(root, { cache }).compressor
+    expect(await other.resolve(other.render(CSS_BLOCK, { kind: 'css' }))).toBe(html)
+    expect(other.online?.stats.compressions).toBe(0)
+  })
+
   it('compresses concurrent requests for one new block once', async () => {
     const root = site()
     const cache = memoryCache()
