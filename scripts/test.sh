@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup-system.sh
 npm install --no-audit --no-fund --loglevel=error
-npm install --prefix test/vite7 --no-audit --no-fund --loglevel=error   # Vite 7 for its smoke test
+npm install --prefix compat/vite7 --no-audit --no-fund --loglevel=error   # Vite 7 for its smoke test
 npm run build --silent
 npm run check --silent
 npx vitest run

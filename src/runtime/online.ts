@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Kind, Mode } from '../core/blocks.js'
+import type { RenderedBlock } from '../plugin/online.js'
 import { CompressorError } from '../core/errors.js'
 import { type CacheEntry, type CompressCache, memoryCache } from './cache.js'
 
@@ -22,17 +22,9 @@ export interface OnlineOptions {
   mtimeDelayMs?: number
 }
 
-/** A block of a served page to compress. */
-export interface OnlineRequest {
+/** A block of a served page to compress, with its key. */
+export interface OnlineRequest extends RenderedBlock {
   key: string
-  content: string
-  kind: Kind
-  mode: Mode
-  name: string | undefined
-  /** The template and place the engine rendered the block from, for messages. */
-  template?: string
-  line?: number
-  column?: number
 }
 
 export interface Online {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-// Vite 7 bundles with Rollup; scripts/test.sh installs it in test/vite7, apart from the main tree.
-import { build as build7, version } from '../vite7/node_modules/vite/dist/node/index.js'
+// Vite 7 bundles with Rollup; scripts/test.sh installs it in compat/vite7, apart from the main tree.
+import { build as build7, version } from '../../compat/vite7/node_modules/vite/dist/node/index.js'
 import { buildFixture, writeTree } from '../helpers/fixture.js'
 
 describe('Vite 7 (Rollup) smoke test', () => {
