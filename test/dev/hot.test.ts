@@ -14,9 +14,9 @@ import express from 'express'
 import nunjucks from 'nunjucks'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from '../helpers/browser.js'
-import { createServer, type ViteDevServer } from 'vite'
+import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import compressor from '../../src/plugin/index.js'
+import { devServer } from '../helpers/dev.js'
 import { devRendererFor } from '../../src/runtime/dev.js'
 import { createCompressor, nunjucksExtension } from '../../src/runtime/index.js'
 
@@ -74,16 +74,7 @@ beforeAll(async () => {
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'))
 
   const opts = { templates: 'templates/**/*.njk', staticRoot: 'static', staticUrl: '/static/' }
-  vite = await createServer({
-    configFile: false,
-    root: dir,
-    base: '/static/',
-    cacheDir: path.join(dir, '.vite'),
-    logLevel: 'silent',
-    build: { outDir: 'dist' },
-    server: { host: '127.0.0.1', port: 0 },
-    plugins: [compressor(opts)],
-  })
+  vite = await devServer(dir, opts, { base: '/static/' })
   await vite.listen()
 
   // The app server: the playground's pages, the runtime in development (enabled: false).

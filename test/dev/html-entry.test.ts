@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { createServer, type ViteDevServer } from 'vite'
+import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import compressor from '../../src/plugin/index.js'
+import { devServer } from '../helpers/dev.js'
 import { buildFixture, writeTree } from '../helpers/fixture.js'
 
 const BLOCK = `<!-- compress css -->
@@ -36,15 +36,7 @@ beforeAll(async () => {
     'static/css/a.css': '.a { color: red }\n',
     'static/css/b.css': '.b { color: blue }\n',
   })
-  vite = await createServer({
-    configFile: false,
-    root: dir,
-    base: '/',
-    cacheDir: path.join(dir, '.vite'),
-    logLevel: 'silent',
-    server: { host: '127.0.0.1', port: 0 },
-    plugins: [compressor({ staticRoot: 'static', staticUrl: '/static/' })],
-  })
+  vite = await devServer(dir, { staticRoot: 'static', staticUrl: '/static/' })
   await vite.listen()
   const address = vite.httpServer?.address()
   if (!address || typeof address === 'string') throw new Error('the dev server is not listening')

@@ -7,9 +7,9 @@ import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { createServer, type ViteDevServer } from 'vite'
+import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import compressor from '../../src/plugin/index.js'
+import { devServer } from '../helpers/dev.js'
 import { type DevServer, readDevServer } from '../../src/runtime/dev.js'
 import { writeTree } from '../helpers/fixture.js'
 
@@ -55,16 +55,7 @@ beforeAll(async () => {
     'secret.txt': 'no',
   })
   const opts = { templates: 'templates/*.html', staticRoot: 'assets', staticUrl: '/static/' }
-  vite = await createServer({
-    configFile: false,
-    root: dir,
-    base: '/',
-    cacheDir: path.join(dir, '.vite'),
-    logLevel: 'silent',
-    build: { outDir: 'out' },
-    server: { host: '127.0.0.1', port: 0 },
-    plugins: [compressor(opts)],
-  })
+  vite = await devServer(dir, opts, { outDir: 'out' })
   sigintListeners = process.listenerCount('SIGINT')
   await vite.listen()
   hotFile = path.join(dir, 'out', 'CACHE', 'dev-server.json')
