@@ -51,6 +51,12 @@ export interface FindOptions {
    * open, a bad argument) is ignored instead of throwing.
    */
   rendered?: boolean
+  /**
+   * With `rendered`: also read `{% compress %}` blocks left in the page (an engine that does not
+   * interpret them). Off by default: user text can contain `{% … %}`, which HTML escaping keeps,
+   * but cannot contain `<!--`.
+   */
+  tags?: boolean
 }
 
 /**
@@ -72,7 +78,7 @@ export function findBlocks(source: string, file: string, options: FindOptions = 
     if (!m) break
     const at = m.index
     const tag = readTag(source, at)
-    if (!tag || (rendered && (tag.name === '#' || SKIPPED.has(tag.name)))) {
+    if (!tag || (rendered && (tag.syntax === 'tag' ? !options.tags || tag.name === '#' || SKIPPED.has(tag.name) : false))) {
       pos = at + 2
       continue
     }
@@ -198,7 +204,8 @@ function closer(tag: Tag): string {
 
 /** White space as Nunjucks' and Jinja's whitespace control strip it (JavaScript's `\s`). */
 function isSpace(c: number): boolean {
-  return /\s/.test(String.fromCharCode(c))
+  if (c === 32 || (c >= 9 && c <= 13)) return true
+  return c > 127 && /\s/.test(String.fromCharCode(c))
 }
 
 /** Splits tag arguments on white space and commas (Jinja's `css, inline`), unquoting each. */

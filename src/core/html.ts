@@ -47,7 +47,7 @@ export function renderBlockHtml(kind: Kind, mode: Mode, parts: readonly OutputPa
     if (mode === 'preload') {
       return part.module ? `<link rel="modulepreload" href="${url}" />` : `<link rel="preload" href="${url}" as="script" />`
     }
-    const css = (part.css ?? []).map((p) => `<link rel="stylesheet" href="${URL_PLACEHOLDER + p}" type="text/css">`)
+    const css = (part.css ?? []).map((p) => `<link rel="stylesheet" href="${URL_PLACEHOLDER + escapeHtml(p)}" type="text/css">`)
     return `${css.join('')}<script${type} src="${url}"${part.extra}${attrs}${integrity}></script>`
   })
   return out.join(kind === 'css' ? '' : '\n')

@@ -10,7 +10,9 @@ export function sha256Hex(data: string | Uint8Array): string {
  * files are served from.
  */
 export function offlineKey(rendered: string, staticUrl: string): string {
-  return sha256Hex(staticUrl === '' ? rendered : rendered.split(staticUrl).join(''))
+  // Django reads templates with universal newlines: a CRLF template keys as its LF text.
+  const text = rendered.includes('\r') ? rendered.replace(/\r\n?/g, '\n') : rendered
+  return sha256Hex(staticUrl === '' ? text : text.split(staticUrl).join(''))
 }
 
 const MAP_COMMENT = '//# sourceMappingURL='

@@ -1,21 +1,23 @@
 /** Maps string offsets to 1-based line/column, with one scan of the text. */
 export class LineIndex {
-  private readonly starts: number[] = [0]
+  private starts: number[] | undefined
 
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
-      this.starts.push(i + 1)
-    }
-  }
+  /** The line starts are found on the first lookup (errors are rare; most texts are never located). */
+  constructor(private readonly text: string) {}
 
   locate(offset: number): { line: number; column: number } {
+    if (!this.starts) {
+      this.starts = [0]
+      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) this.starts.push(i + 1)
+    }
+    const starts = this.starts
     let lo = 0
-    let hi = this.starts.length - 1
+    let hi = starts.length - 1
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1
-      if ((this.starts[mid] as number) <= offset) lo = mid
+      if ((starts[mid] as number) <= offset) lo = mid
       else hi = mid - 1
     }
-    return { line: lo + 1, column: offset - (this.starts[lo] as number) + 1 }
+    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 }
   }
 }

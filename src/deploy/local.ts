@@ -44,7 +44,7 @@ export function listManifests(outDir: string, options: LayoutOptions = {}): Mani
   const dir = path.join(outDir, outputDir)
   const match = options.manifest
     ? manifestNameMatcher(options.manifest)
-    : (name: string) => (name.endsWith('.json') ? { version: undefined } : undefined)
+    : (name: string) => (name.endsWith('.json') && name !== 'dev-server.json' ? { version: undefined } : undefined)
   let names: fs.Dirent[]
   try {
     names = fs.readdirSync(dir, { withFileTypes: true })

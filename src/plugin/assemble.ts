@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { ResolvedConfig, Rollup } from 'vite'
 import { CompressorError } from '../core/errors.js'
 import { type OutputPart, renderBlockHtml } from '../core/html.js'
-import { sha256Hex } from '../core/key.js'
+import { hashedPart, sha256Hex } from '../core/key.js'
 import { assembleCss, type BuiltCss, inlineCss, integrity, outputFileName, posixDir } from './bundle.js'
 import { relativeTo, sameFile } from './checks.js'
 import {
@@ -135,14 +135,15 @@ export async function assemble(
         continue
       }
       const built = await groupContent(block, group)
-      if (block.mode === 'inline' && built.imports > 0) {
+      if (block.mode === 'inline' && (built.imports > 0 || (built.css?.length ?? 0) > 0)) {
         throw new CompressorError(
           'OUTPUT',
-          'a module script that imports shared chunks cannot be inlined; use file mode for this block',
+          'a module script that imports shared chunks or stylesheets cannot be inlined; use file mode for this block',
           { loc: block.loc, block: block.tag },
         )
       }
-      const fileName = outputFileName(opts.outputDir, block.kind, block.name, sha256Hex(built.text))
+      const hash = sha256Hex(hashedPart(Buffer.from(built.text)))
+      const fileName = outputFileName(opts.outputDir, block.kind, block.name, hash)
       // The map is named after the file; the file's hash is taken before its map comment.
       let final = built.text
       if (built.map && sourcemap && block.mode !== 'inline') {

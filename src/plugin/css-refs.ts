@@ -27,12 +27,28 @@ export function confineCssRefs(css: string, file: string, roots: StaticRoots): s
       decoded = decodeURIComponent(name)
     } catch {}
     const target = path.resolve(dir, decoded)
-    if (!allowed.some((r) => target === r || target.startsWith(r + path.sep))) {
+    const inside = (p: string, within: readonly string[]) => within.some((r) => p === r || p.startsWith(r + path.sep))
+    if (!inside(target, allowed)) {
       throw new CompressorError('PATH_ESCAPE', `${url} points out of the static roots and the project`)
     }
     if (!fs.existsSync(target)) {
       throw new CompressorError('FILE_MISSING', `${url} not found (${path.relative(roots.root, target).split(path.sep).join('/')})`)
     }
+    // A link inside the project may point anywhere: what counts is where it leads.
+    if (!inside(fs.realpathSync(target), realPaths(allowed))) {
+      throw new CompressorError('PATH_ESCAPE', `${url} leads through a link out of the static roots and the project`)
+    }
     return undefined
+  })
+}
+
+/** Folders after following links (the project itself may live behind one). */
+function realPaths(dirs: readonly string[]): string[] {
+  return dirs.map((d) => {
+    try {
+      return fs.realpathSync(d)
+    } catch {
+      return d
+    }
   })
 }

@@ -123,6 +123,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           emptyOutDir: build.emptyOutDir ?? false,
           cssCodeSplit: true,
           [key]: {
+            // Rolldown's comments name modules relative to cwd: the root keeps outputs the same
+            // wherever `vite build` is started from.
+            ...(key === 'rolldownOptions' && (bundler as { cwd?: string } | undefined)?.cwd === undefined ? { cwd: root } : {}),
             output: {
               // Module entries are written where their output goes, so their relative imports hold.
               // (Rollup names emitted chunks with entryFileNames, Rolldown with chunkFileNames.)

@@ -31,7 +31,12 @@ export interface SourceMap {
  * call and one starting with `(` stay two statements) and they are joined with a newline.
  */
 export function concatScripts(pieces: readonly ScriptPiece[]): string {
-  return pieces.map((p) => `${p.code.replace(/^\uFEFF/, '')};`).join('\n')
+  return pieces.map((p) => `${cleanScript(p.code)};`).join('\n')
+}
+
+/** A script's text without its BOM and `sourceMappingURL` comments (they name maps of the file alone). */
+export function cleanScript(code: string): string {
+  return code.replace(/^\uFEFF/, '').replace(/^[ \t]*\/\/[#@] sourceMappingURL=.*$/gm, '').trimEnd()
 }
 
 export interface OxcLikeError {
@@ -61,7 +66,7 @@ export async function minifyScripts(
 ): Promise<{ code: string; map?: SourceMap }> {
   if (!minifier) {
     for (const piece of pieces) throwFirst(piece, check(piece.code), block)
-    const parts = pieces.map((p) => ({ code: `${p.code.replace(/^\uFEFF/, '')};`, map: undefined }))
+    const parts = pieces.map((p) => ({ code: `${cleanScript(p.code)};`, map: undefined }))
     return join(parts, pieces, sourcemap)
   }
   const minified = await Promise.all(

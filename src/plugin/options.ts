@@ -130,6 +130,9 @@ export function resolveOptions(input: unknown, root: string): ResolvedOptions {
   const external = opts.external ?? 'error'
   if (external !== 'error' && external !== 'keep') fail('`external` must be "error" or "keep"')
   const manifest = safeRelative('manifest', opts.manifest ?? 'manifest.json')
+  if (manifest.includes('[version]') && manifest.includes('/')) {
+    fail('`manifest` with [version] must be a file name in outputDir, like "manifest.[version].json"')
+  }
   const sri = opts.sri === true ? 'sha384' : (opts.sri ?? false)
   if (sri !== false && !SRI.includes(sri as string)) fail('`sri` must be true, false, "sha256", "sha384" or "sha512"')
   let rewrite: ResolvedOptions['rewrite']

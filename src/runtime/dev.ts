@@ -143,8 +143,13 @@ export function renderDevBlock(content: string, block: DevBlock, dev: DevServer)
   // Vite's client once per page when the engine tracks the page (it would run once anyway).
   const first = !block.page?.emitted.has(VITE_CLIENT)
   block.page?.emitted.add(VITE_CLIENT)
-  const html = `${first ? `<script type="module" src="${escapeHtml(dev.client)}"></script>` : ''}${out}`
+  const html = `${first ? clientTag(dev) : ''}${out}`
   return block.nonce ? addNonce(html, block.nonce) : html
+}
+
+/** The tag that loads Vite's client. */
+function clientTag(dev: DevServer): string {
+  return `<script type="module" src="${escapeHtml(dev.client)}"></script>`
 }
 
 /** The page-state key of Vite's client script. */
@@ -234,6 +239,11 @@ export function createDevRenderer(file: string, options: DevRendererOptions = {}
         html = renderDevBlock(content, { kind: block.kind, mode: block.mode }, dev)
         if (cache.size >= 1000) cache.clear()
         cache.set(key, html)
+      }
+      // Vite's client once per page: later blocks of the same page leave it out.
+      if (block.page) {
+        if (block.page.emitted.has(VITE_CLIENT)) html = html.slice(clientTag(dev).length)
+        block.page.emitted.add(VITE_CLIENT)
       }
       return block.nonce ? addNonce(html, block.nonce) : html
     },

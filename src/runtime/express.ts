@@ -53,10 +53,13 @@ export function compressorMiddleware(
           } catch (e) {
             return fail(e)
           }
-          compressor.resolve(out).then((done) => {
-            if (callback) callback(null, done)
-            else res.send(done)
-          }, fail)
+          compressor
+            .resolve(out)
+            .then((done) => {
+              if (callback) callback(null, done)
+              else res.send(done)
+            })
+            .catch(fail)
         })
       }) as Response['render']
     }

@@ -13,6 +13,12 @@ export interface ReplaceBlocksOptions {
    * Default: a new one per call, so a call is one page.
    */
   page?: PageState
+  /**
+   * Also replace `{% compress %}` blocks left in the page by an engine that does not interpret
+   * them. Off by default: text a user wrote can hold `{% … %}` (HTML escaping keeps it), but not
+   * `<!--`, so only comment blocks are safe to read in pages that show user text.
+   */
+  tags?: boolean
 }
 
 /**
@@ -24,7 +30,7 @@ export interface ReplaceBlocksOptions {
 export function replaceBlocks(html: string, compressor: Compressor, options: ReplaceBlocksOptions = {}): string {
   if (!html.includes('compress')) return html
   // Rendered pages may hold user text: only well-formed <!-- compress --> blocks count, never a throw.
-  const blocks = findBlocks(html, options.template ?? '(rendered html)', { rendered: true })
+  const blocks = findBlocks(html, options.template ?? '(rendered html)', { rendered: true, tags: options.tags })
   if (blocks.length === 0) return html
   const page = options.page ?? createPageState()
   let out = ''

@@ -52,3 +52,9 @@ describe('keys and manifests', () => {
     expect(() => parseManifest('[]', 'm.json')).toThrow(/must be a JSON object/)
   })
 })
+
+describe('keys of CRLF text', () => {
+  it('are the keys of the LF text, as Django reads templates with universal newlines', () => {
+    expect(offlineKey('\r\n<link href="/static/a.css">\r\n', '/static/')).toBe(offlineKey('\n<link href="/static/a.css">\n', '/static/'))
+  })
+})

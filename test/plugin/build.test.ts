@@ -273,7 +273,7 @@ describe('mixed blocks and inline modules', () => {
     const { error, code } = await buildFailure(root, { templates: 'templates/*.html' })
     expect(code).toBe('OUTPUT')
     expect(error.message).toBe(
-      'templates/a.html:4:1: {% compress js inline %} block: a module script that imports shared chunks cannot be inlined; use file mode for this block',
+      'templates/a.html:4:1: {% compress js inline %} block: a module script that imports shared chunks or stylesheets cannot be inlined; use file mode for this block',
     )
     expect(fs.existsSync(path.join(root, 'dist/CACHE/manifest.json'))).toBe(false)
   })

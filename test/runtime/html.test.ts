@@ -11,11 +11,16 @@ describe('replaceBlocks', () => {
   const [jsKey, jsHtml] = entry(JS, 'js', 'file')
   const c = createCompressor({ manifest: { [cssKey]: cssHtml, [jsKey]: jsHtml }, enabled: true })
 
-  it('replaces every comment block (and left-over tag block) in a rendered page', () => {
+  it('replaces every comment block in a rendered page, and left-over tag blocks when asked', () => {
     const page = `<head><!-- compress css -->${CSS}<!-- endcompress --></head>\n<body>{% compress js %}${JS}{% endcompress %}</body>`
-    expect(replaceBlocks(page, c)).toBe(
+    expect(replaceBlocks(page, c, { tags: true })).toBe(
       '<head><link rel="stylesheet" href="/static/CACHE/css/output.0123456789ab.css" type="text/css"></head>\n' +
         '<body><script src="/static/CACHE/js/output.0123456789ab.js"></script></body>',
+    )
+    // By default `{% … %}` is text (a user may have written it): only the comment block is replaced.
+    expect(replaceBlocks(page, c)).toBe(
+      '<head><link rel="stylesheet" href="/static/CACHE/css/output.0123456789ab.css" type="text/css"></head>\n' +
+        `<body>{% compress js %}${JS}{% endcompress %}</body>`,
     )
   })
 
