@@ -66,11 +66,30 @@ export async function assemble(
     if (facade && (cssEntries.has(facade) || facade === state.emptyId)) consumed.add(fileName)
   }
   const modules = new Map<string, OutputChunk>()
+  // An entry chunk another chunk imports (a lazy chunk sharing its code) keeps Rolldown's name:
+  // renaming it would break that import.
+  const imported = new Set<string>()
+  for (const item of Object.values(bundle)) {
+    if (item.type === 'chunk') for (const f of [...item.imports, ...item.dynamicImports]) imported.add(f)
+  }
+  const kept = new Set<string>()
   for (const item of Object.values(bundle)) {
     if (item.type === 'chunk' && item.facadeModuleId && moduleEntries.has(item.facadeModuleId)) {
       modules.set(item.facadeModuleId, item)
-      consumed.add(item.fileName)
+      if (imported.has(item.fileName)) kept.add(item.fileName)
+      else consumed.add(item.fileName)
     }
+  }
+  /** The stylesheets a chunk needs: those of the chunks it imports first, then its own. */
+  const cssOf = (chunk: OutputChunk, seen = new Set<string>()): string[] => {
+    if (seen.has(chunk.fileName)) return []
+    seen.add(chunk.fileName)
+    const deps = chunk.imports.flatMap((f) => {
+      const dep = bundle[f]
+      return dep?.type === 'chunk' ? cssOf(dep, seen) : []
+    })
+    const own = [...((chunk as { viteMetadata?: { importedCss?: Set<string> } }).viteMetadata?.importedCss ?? [])]
+    return [...new Set([...deps, ...own, ...(cssOfEntry.get(chunk.facadeModuleId ?? '') ?? [])])]
   }
   for (const f of consumed) {
     delete bundle[f]
@@ -94,7 +113,7 @@ export async function assemble(
   const sourcemap = config.build.sourcemap
   const jsDir = path.join(path.resolve(config.root, config.build.outDir), opts.outputDir, 'js')
   const mapName = (file: string) => path.relative(jsDir, file).split(path.sep).join('/')
-  type Built = { text: string; map?: SourceMap; css?: string[]; imports: number }
+  type Built = { text: string; map?: SourceMap; css?: string[]; imports: number; fileName?: string }
   const content = new Map<string, Built>()
   const groupContent = async (block: PlannedBlock, group: PlannedGroup) => {
     const cached = content.get(group.signature)
@@ -117,10 +136,15 @@ export async function assemble(
       result = { text: r.code, map: r.map, imports: 0 }
     } else {
       const chunk = modules.get(state.moduleId(group.signature)) as OutputChunk
-      const meta = cssOfEntry.get(chunk.facadeModuleId as string) ?? []
-      const code = chunk.code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n')
-      const map = chunk.map ? (JSON.parse(chunk.map.toString()) as SourceMap) : undefined
-      result = { text: code, map, css: meta, imports: chunk.imports.length + chunk.dynamicImports.length }
+      const css = cssOf(chunk)
+      const imports = chunk.imports.length + chunk.dynamicImports.length
+      if (kept.has(chunk.fileName)) {
+        result = { text: chunk.code, css, imports, fileName: chunk.fileName }
+      } else {
+        const code = chunk.code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n')
+        const map = chunk.map ? (JSON.parse(chunk.map.toString()) as SourceMap) : undefined
+        result = { text: code, map, css, imports }
+      }
     }
     content.set(group.signature, result)
     return result
@@ -143,10 +167,10 @@ export async function assemble(
         )
       }
       const hash = sha256Hex(hashedPart(Buffer.from(built.text)))
-      const fileName = outputFileName(opts.outputDir, block.kind, block.name, hash)
+      const fileName = built.fileName ?? outputFileName(opts.outputDir, block.kind, block.name, hash)
       // The map is named after the file; the file's hash is taken before its map comment.
       let final = built.text
-      if (built.map && sourcemap && block.mode !== 'inline') {
+      if (built.map && sourcemap && block.mode !== 'inline' && !built.fileName) {
         const base = path.posix.basename(fileName)
         const map = JSON.stringify({ ...built.map, file: base })
         if (sourcemap === 'inline') {
@@ -156,7 +180,7 @@ export async function assemble(
           if (sourcemap === true) final += `//# sourceMappingURL=${base}.map\n`
         }
       }
-      if (block.mode !== 'inline') emit(fileName, final)
+      if (block.mode !== 'inline' && !built.fileName) emit(fileName, final)
       parts.push({
         type: 'output',
         path: fileName,
