@@ -8,7 +8,7 @@ describe('module scripts with shared and lazy chunks', () => {
     const root = writeTree({
       'templates/a.html': '{% compress js %}<script type="module" src="/static/js/app.js"></script>{% endcompress %}',
       'static/js/app.js': 'import { util } from "./util.js"\nwindow.app = util("app")\nwindow.later = () => import("./lazy.js")\n',
-      'static/js/util.js': 'export const util = (s) => `<${s}>`.repeat(3)\n',
+      'static/js/util.js': 'export const util = (s) => ("<" + s + ">").repeat(3)\n',
       'static/js/lazy.js': 'import { util } from "./util.js"\nexport const lazy = util("lazy")\n',
     })
     const built = await buildFixture(root, { templates: 'templates/*.html' })
