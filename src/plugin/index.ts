@@ -423,7 +423,16 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           const gzip = config.build.reportCompressedSize !== false && !this.meta.watchMode
           summaryFiles = await Promise.all(assembled.files.map((f) => sizeOf(f.fileName, f.source, gzip)))
           manifestEntries = new Map(assembled.entries)
-          online?.onResult({ entries: manifestEntries, sources: sourcesByKey(plan) })
+          if (online) {
+            // Every module the build read (a module script's imports, stylesheets it imports), so an
+            // edit to any of them is noticed, not only to the files the blocks name.
+            const read = [...this.getModuleIds()].filter(
+              (f) => path.isAbsolute(f) && !f.includes(`${path.sep}node_modules${path.sep}`) && fs.existsSync(f),
+            )
+            const sources = sourcesByKey(plan)
+            for (const [key, files] of sources) sources.set(key, [...new Set([...files, ...read])].sort())
+            online.onResult({ entries: manifestEntries, sources })
+          }
           // HTML entries: put each block's output where transformIndexHtml left its marker.
           for (const item of Object.values(bundle)) {
             if (item.type !== 'asset' || !item.fileName.endsWith('.html') || typeof item.source !== 'string') continue

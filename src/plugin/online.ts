@@ -1,5 +1,5 @@
 import type { Plugin } from 'vite'
-import type { Kind, Mode } from '../core/blocks.js'
+import type { Block, Kind, Mode } from '../core/blocks.js'
 import type { TemplateSource } from './plan.js'
 
 /** The name the compressor plugin looks for to build given blocks instead of scanning templates. */
@@ -34,12 +34,28 @@ export interface OnlineApi {
  * instead of the templates, and reports its manifest entries instead of writing a manifest.
  */
 export function onlineBlocks(blocks: readonly RenderedBlock[], onResult: (result: OnlineResult) => void): Plugin {
-  const templates = blocks.map((b, i) => ({
-    file: b.template ?? `<online block ${i + 1}>`,
-    // Padded so that the block starts at its line and column in the template: messages match.
-    source: `${'\n'.repeat(Math.max(0, (b.line ?? 1) - 1))}${' '.repeat(Math.max(0, (b.column ?? 1) - 1))}${openTag(b)}${b.content}{% endcompress %}`,
-    rendered: true,
-  }))
+  const templates = blocks.map((b, i): TemplateSource => {
+    const file = b.template ?? `<online block ${i + 1}>`
+    const line = Math.max(1, b.line ?? 1)
+    const column = Math.max(1, b.column ?? 1)
+    // The text is padded so that offsets in it are places in the template (for messages); the
+    // block is given as it is, never searched for again (rendered text may hold `{% … %}`).
+    const padding = `${'\n'.repeat(line - 1)}${' '.repeat(column - 1)}`
+    const block: Block = {
+      kind: b.kind,
+      mode: b.mode,
+      name: b.name,
+      syntax: 'tag',
+      tag: openTag(b),
+      start: padding.length,
+      end: padding.length + b.content.length,
+      contentStart: padding.length,
+      contentEnd: padding.length + b.content.length,
+      content: b.content,
+      loc: { file, line, column },
+    }
+    return { file, source: padding + b.content, rendered: true, blocks: [block] }
+  })
   const api: OnlineApi = { templates, onResult }
   return { name: ONLINE_PLUGIN, apply: 'build', api }
 }

@@ -78,6 +78,8 @@ export interface TemplateSource {
   source: string
   /** Block bodies are already rendered (online compression of a served page): take them as they are. */
   rendered?: boolean
+  /** The blocks, when known (online compression): the source is not searched for blocks again. */
+  blocks?: Block[]
 }
 
 /**
@@ -94,7 +96,7 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
   const missingWarned = new Set<string>()
   let found = 0
   for (const template of sorted) {
-    const blocks = findBlocks(template.source, template.file)
+    const blocks = template.blocks ?? findBlocks(template.source, template.file)
     if (blocks.length === 0) continue
     const lines = new LineIndex(template.source)
     const spots = blocks.map((b) => ({ start: b.start, end: b.end, tag: b.tag, loc: b.loc, keys: [] as string[] }))

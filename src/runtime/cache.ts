@@ -1,7 +1,11 @@
 /** One compressed block: its HTML (placeholder URLs) and the source files it read, with mtimes. */
 export interface CacheEntry {
   html: string
-  sources: [path: string, mtimeMs: number][]
+  /**
+   * The files it was built from: path, mtime on the machine that built it, and sha256 of the
+   * content (other servers compare the content when their mtime differs).
+   */
+  sources: [path: string, mtimeMs: number, sha256: string][]
 }
 
 /**

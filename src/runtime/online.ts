@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { RenderedBlock } from '../plugin/online.js'
 import { CompressorError } from '../core/errors.js'
+import { sha256Hex } from '../core/key.js'
 import { type CacheEntry, type CompressCache, memoryCache } from './cache.js'
 
 /** Options of online compression (`createCompressor({ offline: false, online: { … } })`). */
@@ -50,10 +51,17 @@ export function createOnline(options: OnlineOptions): Online {
   const inflight = new Map<string, Promise<CacheEntry>>()
   const stats = { compressions: 0, builds: 0 }
 
+  // Same mtime: unchanged (one stat). Another mtime (a file deployed to another server, or
+  // touched): compare the content, and remember this machine's mtime when it is the same.
   const changed = (entry: CacheEntry): boolean =>
-    entry.sources.some(([file, mtime]) => {
+    entry.sources.some((source) => {
+      const [file, mtime, hash] = source
       try {
-        return fs.statSync(file).mtimeMs !== mtime
+        const now = fs.statSync(file).mtimeMs
+        if (now === mtime) return false
+        if (sha256Hex(fs.readFileSync(file)) !== hash) return true
+        source[1] = now
+        return false
       } catch {
         return true
       }
@@ -67,7 +75,11 @@ export function createOnline(options: OnlineOptions): Online {
     for (const r of requests) {
       const html = built.entries.get(r.key)
       if (html === undefined) throw new Error(`vite-compressor: the online build gave no output for block ${r.key}`)
-      const sources = (built.sources.get(r.key) ?? []).map((f): [string, number] => [f, fs.statSync(f).mtimeMs])
+      const sources = (built.sources.get(r.key) ?? []).map((f): [string, number, string] => [
+        f,
+        fs.statSync(f).mtimeMs,
+        sha256Hex(fs.readFileSync(f)),
+      ])
       out.set(r.key, { html, sources })
     }
     return out
