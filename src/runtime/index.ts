@@ -221,14 +221,14 @@ export function createCompressor(options: CompressorOptions): Compressor {
   const warned = new Set<string>()
 
   const lookup = (key: string, block: BlockInfo): Entry | undefined => {
-    const entry =
-      (qualified ? entries.get(qualifiedKey(key, block.kind, block.mode ?? 'file', block.name)) : undefined) ??
-      entries.get(key)
+    const id = qualified ? qualifiedKey(key, block.kind, block.mode ?? 'file', block.name) : undefined
+    const found = id === undefined ? undefined : entries.get(id)
+    const entry = found ?? entries.get(key)
     // An online entry's sources are checked at most every mtimeDelayMs: no I/O on most requests.
     if (entry?.online && online && Date.now() - entry.online.checkedAt >= online.mtimeDelayMs) {
       entry.online.checkedAt = Date.now()
       if (online.changed(entry.online)) {
-        entries.delete(key)
+        entries.delete(found ? (id as string) : key)
         return undefined
       }
     }
@@ -287,9 +287,12 @@ export function createCompressor(options: CompressorOptions): Compressor {
           column: b.block.column,
         })),
       )
-      for (const [k, e] of got) {
+      // Online entries are stored under their qualified key: equal content in blocks of another
+      // kind, mode or name is another entry.
+      for (const [id, e] of got) {
         const filled = fillUrl(e.html, url)
-        entries.set(k, { html: filled, pieces: splitPieces(filled), online: { ...e, checkedAt: Date.now() } })
+        entries.set(id, { html: filled, pieces: splitPieces(filled), online: { ...e, checkedAt: Date.now() } })
+        qualified = true
       }
     } catch (err) {
       // Development: the error, clearly, on the error page. Production: the blocks as written.
@@ -332,7 +335,9 @@ export function createCompressor(options: CompressorOptions): Compressor {
 function onlineOptions(options: CompressorOptions, staticUrl: string): OnlineOptions {
   const root = options.online?.root ?? options.root ?? process.cwd()
   const base: OnlineOptions = { ...options.online, root, cache: options.online?.cache ?? options.cache }
-  const hasConfig = ['js', 'mjs', 'ts', 'mts', 'cjs', 'cts'].some((ext) => fs.existsSync(path.join(root, `vite.config.${ext}`)))
+  const hasConfig = ['js', 'mjs', 'ts', 'mts', 'cjs', 'cts'].some((ext) =>
+    fs.existsSync(path.join(root, `vite.config.${ext}`)),
+  )
   if (base.configFile === undefined && !base.compressor && (!hasConfig || options.staticRoot !== undefined)) {
     base.configFile = false
     base.compressor = { staticRoot: options.staticRoot ?? 'static', staticUrl }

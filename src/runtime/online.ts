@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { RenderedBlock } from '../plugin/online.js'
 import { CompressorError } from '../core/errors.js'
 import { sha256Hex } from '../core/key.js'
+import { qualifiedKey } from '../core/qualified.js'
 import { type CacheEntry, type CompressCache, memoryCache } from './cache.js'
 
 /** Options of online compression (`createCompressor({ offline: false, online: { … } })`). */
@@ -67,7 +68,20 @@ export function createOnline(options: OnlineOptions): Online {
       }
     })
 
+  /** Builds the requests, by id; blocks with equal content but another kind/mode/name go in a build of their own. */
   const compile = async (requests: readonly OnlineRequest[]): Promise<Map<string, CacheEntry>> => {
+    const out = new Map<string, CacheEntry>()
+    const rounds: OnlineRequest[][] = []
+    for (const r of requests) {
+      const round = rounds.find((batch) => !batch.some((o) => o.key === r.key))
+      if (round) round.push(r)
+      else rounds.push([r])
+    }
+    for (const round of rounds) for (const [id, entry] of await compileRound(round)) out.set(id, entry)
+    return out
+  }
+
+  const compileRound = async (requests: readonly OnlineRequest[]): Promise<Map<string, CacheEntry>> => {
     const built = await buildBlocks(requests, options)
     stats.builds++
     stats.compressions += requests.length
@@ -80,7 +94,7 @@ export function createOnline(options: OnlineOptions): Online {
         fs.statSync(f).mtimeMs,
         sha256Hex(fs.readFileSync(f)),
       ])
-      out.set(r.key, { html, sources })
+      out.set(idOf(r), { html, sources })
     }
     return out
   }
@@ -98,24 +112,24 @@ export function createOnline(options: OnlineOptions): Online {
 
   const ensure = async (requests: readonly OnlineRequest[]): Promise<Map<string, CacheEntry>> => {
     const result = new Map<string, CacheEntry>()
-    const unique = [...new Map(requests.map((r) => [r.key, r])).values()]
+    const unique = [...new Map(requests.map((r) => [idOf(r), r])).values()]
     const waiting: Promise<void>[] = []
     const todo: OnlineRequest[] = []
     for (const r of unique) {
-      const running = inflight.get(r.key)
+      const running = inflight.get(idOf(r))
       if (running) {
-        waiting.push(running.then((e) => void result.set(r.key, e)))
+        waiting.push(running.then((e) => void result.set(idOf(r), e)))
         continue
       }
-      const cached = await cache.get(r.key)
-      if (cached && !changed(cached)) result.set(r.key, cached)
+      const cached = await cache.get(idOf(r))
+      if (cached && !changed(cached)) result.set(idOf(r), cached)
       else todo.push(r)
     }
     if (todo.length > 0) {
       const mine: { r: OnlineRequest; token: string }[] = []
       const theirs: OnlineRequest[] = []
       for (const r of todo) {
-        const token = await cache.lock(r.key, lockTimeoutMs)
+        const token = await cache.lock(idOf(r), lockTimeoutMs)
         if (token) mine.push({ r, token })
         else theirs.push(r)
       }
@@ -126,14 +140,14 @@ export function createOnline(options: OnlineOptions): Online {
         })
         const release = job.finally(async () => {
           for (const m of mine) {
-            inflight.delete(m.r.key)
-            await cache.unlock(m.r.key, m.token)
+            inflight.delete(idOf(m.r))
+            await cache.unlock(idOf(m.r), m.token)
           }
         })
         for (const m of mine) {
-          const one = job.then((entries) => entries.get(m.r.key) as CacheEntry)
+          const one = job.then((entries) => entries.get(idOf(m.r)) as CacheEntry)
           one.catch(() => {}) // the batch's error is reported once, below
-          inflight.set(m.r.key, one)
+          inflight.set(idOf(m.r), one)
         }
         waiting.push(
           job.then((entries) => {
@@ -144,11 +158,11 @@ export function createOnline(options: OnlineOptions): Online {
       }
       for (const r of theirs) {
         waiting.push(
-          waitFor(r.key).then(async (entry) => {
+          waitFor(idOf(r)).then(async (entry) => {
             // The holder finished, or died and its lock ran out: compress it here.
-            const got = entry ?? (await compile([r])).get(r.key)
-            if (!entry && got) await cache.set(r.key, got)
-            if (got) result.set(r.key, got)
+            const got = entry ?? (await compile([r])).get(idOf(r))
+            if (!entry && got) await cache.set(idOf(r), got)
+            if (got) result.set(idOf(r), got)
           }),
         )
       }
@@ -220,4 +234,9 @@ async function buildBlocks(
     }
   }
   return result
+}
+
+/** A request's identity: its key with kind, mode and name (equal content may be two blocks). */
+export function idOf(r: OnlineRequest): string {
+  return qualifiedKey(r.key, r.kind, r.mode, r.name)
 }

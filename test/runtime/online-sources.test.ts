@@ -61,3 +61,18 @@ describe('online compression: what counts as a change', () => {
     expect(fs.readFileSync(path.join(root, 'dist', file), 'utf8')).toContain('{% endcompress %} {# not a comment #}')
   })
 })
+
+describe('online compression: equal content in different blocks', () => {
+  it('file and inline blocks with the same body each get their own output', async () => {
+    const root = writeTree({ 'static/a.css': '.a{color:red}' })
+    const c = server(root)
+    const body = '<link rel="stylesheet" href="/static/a.css">'
+    const page = `${c.render(body, { kind: 'css' })}|${c.render(body, { kind: 'css', mode: 'inline' })}`
+    const [file, inline] = (await c.resolve(page)).split('|')
+    expect(file).toMatch(/^<link rel="stylesheet" href="\/static\/CACHE\/css\/output\.\w{12}\.css" type="text\/css">$/)
+    expect(inline).toBe('<style type="text/css">.a{color:red}</style>')
+    // and again, from memory
+    expect(c.render(body, { kind: 'css', mode: 'inline' })).toBe(inline)
+    expect(c.render(body, { kind: 'css' })).toBe(file)
+  })
+})

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { memoryCache, redisCache } from '../../src/runtime/cache.js'
-import { createCompressor } from '../../src/runtime/index.js'
+import { createCompressor, qualifiedKey } from '../../src/runtime/index.js'
 import { writeTree } from '../helpers/fixture.js'
 import { startRedis } from '../helpers/redis.js'
 
@@ -39,7 +39,9 @@ describe('online compression', () => {
     const page = `<head>${compressor.render(CSS_BLOCK, { kind: 'css' })}</head>`
     expect(page).toMatch(/^<head><!--vite-compressor:pending:\d+--><\/head>$/)
     const html = await compressor.resolve(page)
-    expect(html).toMatch(/^<head><link rel="stylesheet" href="\/static\/CACHE\/css\/output\.[0-9a-f]{12}\.css" type="text\/css"><\/head>$/)
+    expect(html).toMatch(
+      /^<head><link rel="stylesheet" href="\/static\/CACHE\/css\/output\.[0-9a-f]{12}\.css" type="text\/css"><\/head>$/,
+    )
     const file = (html.match(/\/static\/(CACHE\/[^"]+)/) as RegExpMatchArray)[1] as string
     expect(fs.readFileSync(path.join(root, 'dist', file), 'utf8')).toBe('.a{color:red}')
     // second request: a hit, no pending marker, nothing compressed again
@@ -87,10 +89,11 @@ describe('online compression', () => {
     const root = site()
     const cache = memoryCache()
     const { compressor } = online(root, { cache, lockTimeoutMs: 30_000 })
-    const key = compressor.key(CSS_BLOCK)
+    const key = qualifiedKey(compressor.key(CSS_BLOCK), 'css', 'file', undefined) // the cache's key of a css file block
     const token = await cache.lock(key, 30_000)
     expect(token).toBeTypeOf('string')
-    const theirs = '<link rel="stylesheet" href="/__compressor_url_placeholder__/CACHE/css/output.0123456789ab.css" type="text/css">'
+    const theirs =
+      '<link rel="stylesheet" href="/__compressor_url_placeholder__/CACHE/css/output.0123456789ab.css" type="text/css">'
     // The other process finishes a moment later (its entry appears in the shared cache).
     setTimeout(() => void cache.set(key, { html: theirs, sources: [] }), 100)
     const html = await compressor.resolve(compressor.render(CSS_BLOCK, { kind: 'css' }))
@@ -98,15 +101,19 @@ describe('online compression', () => {
     expect(compressor.online?.stats.compressions).toBe(0)
   })
 
-  it('compresses the block itself when the lock holder never finishes and its lock expires', { timeout: 10_000 }, async () => {
+  it('compresses the block itself when the lock holder never finishes and its lock expires', {
+    timeout: 10_000,
+  }, async () => {
     const root = site()
     const cache = memoryCache()
     const { compressor } = online(root, { cache, lockTimeoutMs: 300 })
-    const key = compressor.key(CSS_BLOCK)
+    const key = qualifiedKey(compressor.key(CSS_BLOCK), 'css', 'file', undefined)
     // A process that took the lock and died: never released, never set.
     expect(await cache.lock(key, 300)).toBeTypeOf('string')
     const html = await compressor.resolve(compressor.render(CSS_BLOCK, { kind: 'css' }))
-    expect(html).toMatch(/^<link rel="stylesheet" href="\/static\/CACHE\/css\/output\.[0-9a-f]{12}\.css" type="text\/css">$/)
+    expect(html).toMatch(
+      /^<link rel="stylesheet" href="\/static\/CACHE\/css\/output\.[0-9a-f]{12}\.css" type="text\/css">$/,
+    )
     const file = (html.match(/\/static\/(CACHE\/[^"]+)/) as RegExpMatchArray)[1] as string
     expect(fs.readFileSync(path.join(root, 'dist', file), 'utf8')).toBe('.a{color:red}')
     expect(compressor.online?.stats.compressions).toBe(1)
@@ -132,7 +139,9 @@ describe('online compression', () => {
     const root = site()
     const bad = '\n<link rel="stylesheet" href="/static/css/missing.css">\n'
     const { compressor, warnings } = online(root)
-    await expect(compressor.resolve(compressor.render(bad, { kind: 'css' }))).rejects.toThrow(/missing\.css not found in static roots \[static\]/)
+    await expect(compressor.resolve(compressor.render(bad, { kind: 'css' }))).rejects.toThrow(
+      /missing\.css not found in static roots \[static\]/,
+    )
     const env = process.env.NODE_ENV
     process.env.NODE_ENV = 'production'
     try {
