@@ -4,13 +4,6 @@ import type { Kind } from '../core/blocks.js'
 import { URL_PLACEHOLDER } from '../core/manifest.js'
 import { absolutizeCss, joinCss, rebaseCss } from './css.js'
 
-/** Where a group's output lives and what it holds; pure naming rules shared by every kind. */
-export interface BuiltFile {
-  /** Path under outDir (and under the static URL), e.g. `CACHE/css/output.3f1c9e2a7b10.css`. */
-  fileName: string
-  source: string
-}
-
 /** `<outputDir>/<kind>/<name or output>.<12 hex of sha256(bytes)>.<kind>`, as django-compressor names files. */
 export function outputFileName(outputDir: string, kind: Kind, name: string | undefined, hash: string): string {
   return `${outputDir}/${kind}/${name ?? 'output'}.${hash.slice(0, 12)}.${kind}`

@@ -35,8 +35,6 @@ export interface PlannedBlock {
   name: string | undefined
   tag: string
   loc: SourceLocation
-  rendered: string
-  variables: string[]
   groups: PlannedGroup[]
 }
 
@@ -45,8 +43,6 @@ export interface Plan {
   /** Blocks found in templates, counting each template once per context variant. */
   found: number
   templates: number
-  /** Keys shared by blocks of different kind, mode or name (django-compressor can't tell them apart). */
-  collisions: string[]
   warnings: string[]
   /** Where each block stands in each template, and its manifest key per offline context. */
   occurrences: TemplateBlocks[]
@@ -91,7 +87,6 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
   const sorted = [...templates].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
   const byKey = new Map<string, PlannedBlock>()
   const warnings: string[] = []
-  const collisions = new Set<string>()
   const occurrences: TemplateBlocks[] = []
   const missingWarned = new Set<string>()
   let found = 0
@@ -123,7 +118,6 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
           if (!byKey.has(id)) {
             const planned = planItems(block, rendered, opts)
             byKey.set(id, planned)
-            collisions.add(planned.key)
             warnings.push(
               `${planned.loc.file}:${planned.loc.line}:${planned.loc.column}: ${planned.tag} has the same content as ` +
                 `${existing.tag} at ${existing.loc.file}:${existing.loc.line}; django-compressor can't tell them apart ` +
@@ -144,7 +138,7 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
     }
   }
   const blocks = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  return { blocks, found, templates: sorted.length, collisions: [...collisions].sort(), warnings, occurrences }
+  return { blocks, found, templates: sorted.length, warnings, occurrences }
 }
 
 interface RenderedBlock {
@@ -197,8 +191,6 @@ function planItems(block: Block, rendered: RenderedBlock, opts: PlanOptions): Pl
     name: block.name,
     tag: block.tag,
     loc: block.loc,
-    rendered: text,
-    variables,
     groups,
   }
 }
