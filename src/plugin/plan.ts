@@ -173,7 +173,7 @@ function renderBlock(
 
 /** A rendered block's items, resolved and grouped into outputs. */
 function planItems(block: Block, rendered: RenderedBlock, opts: PlanOptions): PlannedBlock {
-  const { text, variables, itemLoc } = rendered
+  const { text, itemLoc } = rendered
   const { items } = blockItems(block.kind, text)
   const external = (item: Item) => item.source === 'file' && !(item.url as string).startsWith(opts.staticUrl)
   if (opts.external === 'error') {
