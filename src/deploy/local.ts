@@ -4,6 +4,7 @@ import { CompressorError } from '../core/errors.js'
 import { parseManifest } from '../core/manifest.js'
 import type { FileSource } from './graph.js'
 import { insideOutDir } from './refs.js'
+import { DEV_SERVER_FILE } from '../core/dev.js'
 import { manifestNameMatcher } from '../core/version.js'
 
 /** Where a build's outputs and manifests live inside its outDir. */
@@ -44,7 +45,7 @@ export function listManifests(outDir: string, options: LayoutOptions = {}): Mani
   const dir = path.join(outDir, outputDir)
   const match = options.manifest
     ? manifestNameMatcher(options.manifest)
-    : (name: string) => (name.endsWith('.json') && name !== 'dev-server.json' ? { version: undefined } : undefined)
+    : (name: string) => (name.endsWith('.json') && name !== DEV_SERVER_FILE ? { version: undefined } : undefined)
   let names: fs.Dirent[]
   try {
     names = fs.readdirSync(dir, { withFileTypes: true })

@@ -5,26 +5,17 @@ import os from 'node:os'
 import path from 'node:path'
 import picomatch from 'picomatch'
 import type { Plugin, ResolvedConfig, UserConfig, ViteDevServer } from 'vite'
+import { CLASSIC_QUERY, DEV_SERVER_FILE, type DevServer } from '../core/dev.js'
 import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { planBuild } from './plan.js'
 import { scanTemplates } from './scan.js'
 import { resolveStaticUrl, type StaticRoots } from './static.js'
 import { writeFileAtomic } from './write.js'
 
-/** The file the runtime reads, beside the manifest; the same shape as runtime/dev.ts's DevServer. */
-export const DEV_SERVER_FILE = 'dev-server.json'
-/** The query that asks for a classic script as it is (runtime/dev.ts adds it). */
-const CLASSIC_QUERY = 'classic'
+export { DEV_SERVER_FILE } from '../core/dev.js'
 
-export interface DevServerFile {
-  origin: string
-  base: string
-  staticUrl: string
-  url: string
-  client: string
-  pid: number
-  hostname: string
-}
+/** The file as the plugin writes it: always with the process and host. */
+export type DevServerFile = DevServer & { pid: number; hostname: string }
 
 /**
  * The URL path, after Vite's `base`, under which the dev server serves the static roots: `/` when

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Kind, Mode } from '../core/blocks.js'
+import { CLASSIC_QUERY, DEV_SERVER_FILE, type DevServer } from '../core/dev.js'
 import { escapeHtml } from '../core/escape.js'
 import { blockItems, type Element } from '../core/items.js'
 import type { ManifestSource } from './manifest.js'
@@ -17,27 +18,7 @@ import type { PageState } from './page.js'
  * stylesheets on edit without a reload. Without that file, blocks render as written.
  */
 
-/** The file's name, beside the manifest. */
-export const DEV_SERVER_FILE = 'dev-server.json'
-/** The query a classic script's URL carries so the dev server sends it as it is (not as a module). */
-export const CLASSIC_QUERY = 'classic'
-
-/** What the dev plugin writes while the dev server runs. */
-export interface DevServer {
-  /** e.g. `http://127.0.0.1:5173` (Vite's `server.origin` when set). */
-  origin: string
-  /** Vite's `base`, e.g. `/static/`. */
-  base: string
-  /** The plugin's `staticUrl`: the prefix of URLs in blocks that the dev server serves. */
-  staticUrl: string
-  /** What replaces `staticUrl` in those URLs, e.g. `http://127.0.0.1:5173/static/`. */
-  url: string
-  /** Vite's client, e.g. `http://127.0.0.1:5173/static/@vite/client`. */
-  client: string
-  /** The dev server's process and host, to notice a file left behind by a killed process. */
-  pid?: number
-  hostname?: string
-}
+export { CLASSIC_QUERY, DEV_SERVER_FILE, type DevServer } from '../core/dev.js'
 
 /** Where the dev server file is for a manifest path: the same folder. */
 export function devServerFile(manifest: string | URL): string {
