@@ -29,6 +29,14 @@ beforeAll(async () => {
 })
 
 describe('verify', () => {
+  it('does not take the dev server file (written while `vite` runs) for a manifest', async () => {
+    const outDir = copy(releases.outDir)
+    fs.writeFileSync(path.join(outDir, 'CACHE/dev-server.json'), JSON.stringify({ origin: 'http://127.0.0.1:5173', pid: 1 }))
+    const r = await verifyOutDir(outDir)
+    expect(r.problems).toEqual([])
+    expect(r.manifests).not.toContain('CACHE/dev-server.json')
+  })
+
   it('passes on a real build with several versioned manifests, in-process and through the CLI', async () => {
     const r = await verifyOutDir(releases.outDir)
     expect(r.problems).toEqual([])
