@@ -25,6 +25,7 @@ Commands:
   prune --keep N [--outDir dist]    remove manifests older than the N newest, and the outputs and
                                     assets no remaining manifest references
         [--protect NAME|VERSION]…   also keep these manifests  [--dry-run] only list what would go
+        [--min-age SECONDS]         keep outputs younger than this (a running build, online mode)
   check URL… [--timeout MS]         compare the manifests of several servers (URL = their static
                                     URL, e.g. https://web1.example.com/static/) and ask each for
                                     every file; exit 1 on any difference or missing file
@@ -55,6 +56,7 @@ const VALUED = new Set([
   'manifest',
   'version',
   'keep',
+  'min-age',
   'protect',
   'timeout',
   'bucket',
@@ -65,7 +67,7 @@ const VALUED = new Set([
 ])
 const ALLOWED: Record<string, string[]> = {
   verify: ['out-dir', 'output-dir', 'manifest', 'version'],
-  prune: ['out-dir', 'output-dir', 'manifest', 'keep', 'protect', 'dry-run'],
+  prune: ['out-dir', 'output-dir', 'manifest', 'keep', 'protect', 'dry-run', 'min-age'],
   check: ['output-dir', 'manifest', 'version', 'timeout', 'concurrency'],
   upload: [
     'out-dir',
@@ -198,6 +200,7 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
           keep,
           protect: p.opts.get('protect') ?? [],
           dryRun: p.opts.has('dry-run'),
+          minAge: int(p, 'min-age') ?? 0,
         })
         const verb = r.dryRun ? 'would remove' : 'removed'
         for (const m of r.removedManifests) io.out(`${verb} ${m}`)

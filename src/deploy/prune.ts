@@ -19,6 +19,12 @@ export interface PruneOptions extends LayoutOptions {
   protect?: readonly string[]
   /** Report what would be removed without removing anything. */
   dryRun?: boolean
+  /**
+   * Keep output files modified less than this many seconds ago, whatever names them: outputs of a
+   * build still running (its manifest is written last) and of online compression (named by no
+   * manifest). Default 0.
+   */
+  minAge?: number
 }
 
 export interface PruneResult {
@@ -103,11 +109,15 @@ export async function pruneOutDir(outDir: string, options: PruneOptions): Promis
     { weak: true },
   )
   const manifests = new Set(all.map((m) => m.path))
+  const minAge = options.minAge ?? 0
+  const now = Date.now()
   const removed = new Set<string>()
   for (const file of reached.files.keys()) {
     if (keep.has(file) || manifests.has(file)) continue
     const full = path.join(outDir, ...file.split('/'))
-    if (!fs.lstatSync(full, { throwIfNoEntry: false })?.isFile()) continue // symlinks and the vanished stay
+    const stat = fs.lstatSync(full, { throwIfNoEntry: false })
+    if (!stat?.isFile()) continue // symlinks and the vanished stay
+    if (minAge > 0 && now - stat.mtimeMs < minAge * 1000) continue // too young: may be in use
     removed.add(file)
     const map = `${file}.map`
     if (!keep.has(map) && fs.lstatSync(path.join(outDir, ...map.split('/')), { throwIfNoEntry: false })?.isFile()) {

@@ -194,3 +194,17 @@ describe('prune', () => {
     expect(listFiles(outDir)).toEqual(before)
   })
 })
+
+describe('prune --min-age', () => {
+  it('keeps outputs younger than the given age even when no manifest names them', async () => {
+    const outDir = copy(releases.outDir)
+    // An output of online compression (or of a build still running): named by no manifest.
+    const fresh = path.join(outDir, 'CACHE/css/output.0123456789ab.css')
+    fs.writeFileSync(fresh, '.online{}')
+    const { io } = captureIO(outDir)
+    expect(await main(['prune', '--outDir', outDir, '--keep', '1', '--min-age', '3600'], io)).toBe(0)
+    expect(fs.existsSync(fresh)).toBe(true)
+    expect(await main(['prune', '--outDir', outDir, '--keep', '1'], io)).toBe(0)
+    expect(fs.existsSync(fresh)).toBe(false)
+  })
+})
