@@ -7,26 +7,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { writeTree } from '../helpers/fixture.js'
+import { guideShellLines } from './helpers.js'
 
 const REPO = path.resolve('.')
 
 /** The lines of the ```sh blocks of a section of the guide. */
-function shellLines(section: number): string[] {
-  const text = fs.readFileSync(path.join(REPO, 'docs/scenarios.md'), 'utf8')
-  const out: string[] = []
-  let current = 0
-  let inSh = false
-  for (const line of text.split('\n')) {
-    const heading = /^## (\d+)\./.exec(line)
-    if (heading) current = Number(heading[1])
-    if (line.startsWith('```')) {
-      inSh = line === '```sh'
-      continue
-    }
-    if (inSh && current === section && line.trim() !== '' && !line.startsWith('#')) out.push(line)
-  }
-  return out
-}
+const shellLines = (section: number): string[] => guideShellLines().get(section) ?? []
 
 /** A project folder: templates, static files, a Vite config using the package, a git commit. */
 function project(config: string): string {

@@ -116,3 +116,21 @@ export function captureIO(cwd?: string) {
     },
   }
 }
+
+/** The lines of the ```sh blocks of docs/scenarios.md, by section number (`## 2. …` is 2). */
+export function guideShellLines(): Map<number, string[]> {
+  const text = fs.readFileSync(path.resolve('docs/scenarios.md'), 'utf8')
+  const out = new Map<number, string[]>()
+  let section = 0
+  let inSh = false
+  for (const line of text.split('\n')) {
+    const heading = /^## (\d+)\./.exec(line)
+    if (heading) section = Number(heading[1])
+    if (line.startsWith('```')) {
+      inSh = line === '```sh'
+      continue
+    }
+    if (inSh && line.trim() !== '' && !line.startsWith('#')) out.set(section, [...(out.get(section) ?? []), line])
+  }
+  return out
+}

@@ -4,27 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli.js'
 import { listManifests, verifyOutDir } from '../../src/deploy/index.js'
 import { listFiles } from '../helpers/fixture.js'
-import { buildVersion, captureIO, serveStatic, tmpDir } from './helpers.js'
+import { buildVersion, captureIO, guideShellLines, serveStatic, tmpDir } from './helpers.js'
 import { CREDENTIALS, startS3 } from './s3.js'
 
 /** The `vite-compressor` commands of docs/scenarios.md, by section number, as argv. */
 function guideCommands(): Map<number, string[][]> {
-  const text = fs.readFileSync(path.resolve('docs/scenarios.md'), 'utf8')
   const out = new Map<number, string[][]>()
-  let section = 0
-  let inSh = false
-  for (const line of text.split('\n')) {
-    const heading = /^## (\d+)\./.exec(line)
-    if (heading) section = Number(heading[1])
-    if (line.startsWith('```')) {
-      inSh = line === '```sh'
-      continue
+  for (const [section, lines] of guideShellLines()) {
+    for (const line of lines.filter((l) => l.includes('vite-compressor '))) {
+      const words = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => (m[1] ?? m[2]) as string)
+      expect(words[0], line).toBe('npx')
+      expect(words[1], line).toBe('vite-compressor')
+      out.set(section, [...(out.get(section) ?? []), words.slice(2)])
     }
-    if (!inSh || !line.includes('vite-compressor ')) continue
-    const words = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => (m[1] ?? m[2]) as string)
-    expect(words[0], line).toBe('npx')
-    expect(words[1], line).toBe('vite-compressor')
-    out.set(section, [...(out.get(section) ?? []), words.slice(2)])
   }
   return out
 }
