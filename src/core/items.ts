@@ -73,7 +73,9 @@ export interface Item {
   element: Element
 }
 
-const CLASSIC_TYPES = new Set(['', 'text/javascript', 'application/javascript', 'module'])
+/** `type` values of a classic script (lower-cased, trimmed). */
+export const CLASSIC_SCRIPT_TYPES: ReadonlySet<string> = new Set(['', 'text/javascript', 'application/javascript'])
+const CLASSIC_TYPES = new Set([...CLASSIC_SCRIPT_TYPES, 'module'])
 
 /**
  * The items of a block, in order, with django-compressor's rules: a CSS block takes

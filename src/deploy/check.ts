@@ -1,5 +1,6 @@
 import { serializeManifest } from '../core/manifest.js'
 import { type FileSource, walkReferences } from './graph.js'
+import { outputDirOf } from './local.js'
 import { mapLimit } from './pool.js'
 import { hashMatches, manifestReferences, outputHash, type Reference, shortKey } from './refs.js'
 import { manifestFileName } from '../core/version.js'
@@ -66,7 +67,7 @@ function describe(err: unknown): string {
 export async function checkServers(urls: readonly string[], options: CheckOptions = {}): Promise<CheckResult> {
   if (urls.length === 0) throw new Error('check: give at least one server URL')
   const servers = [...new Set(urls.map(staticBaseUrl))]
-  const outputDir = (options.outputDir ?? 'CACHE').replace(/^\/+|\/+$/g, '')
+  const outputDir = outputDirOf(options)
   const manifestPath = `${outputDir}/${manifestFileName(options.manifest ?? 'manifest.json', options.version)}`
   const doFetch = options.fetch ?? fetch
   const timeoutMs = options.timeoutMs ?? 10_000

@@ -1,5 +1,6 @@
 import { CompressorError } from '../core/errors.js'
 import { parseManifest } from '../core/manifest.js'
+import { outputDirOf } from './local.js'
 import { isTransientError, type RetryOptions, retry } from './pool.js'
 import { createS3Client, loadS3Sdk, resolveS3Options, type S3Options } from './s3.js'
 import { manifestFileName, resolveVersion } from '../core/version.js'
@@ -35,7 +36,7 @@ export interface RemoteLoadOptions {
 
 /** The manifest's path under the static URL: `CACHE/manifest.json`, `[version]` filled in. */
 export function manifestPath(location: ManifestLocation = {}): string {
-  const outputDir = (location.outputDir ?? 'CACHE').replace(/^\/+|\/+$/g, '')
+  const outputDir = outputDirOf(location)
   return `${outputDir}/${manifestFileName(location.manifest ?? 'manifest.json', resolveVersion(location.version))}`
 }
 

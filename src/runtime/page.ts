@@ -1,4 +1,4 @@
-import { type Element, parseElements } from '../core/items.js'
+import { CLASSIC_SCRIPT_TYPES, type Element, parseElements } from '../core/items.js'
 import { joinWithNonce, splitForNonce } from './nonce.js'
 
 /**
@@ -86,7 +86,7 @@ function bareParts(piece: Piece): string[] {
   return piece.bareParts
 }
 
-const CLASSIC = new Set(['', 'text/javascript', 'application/javascript'])
+const CLASSIC = CLASSIC_SCRIPT_TYPES
 
 /**
  * What makes two tags the same for the browser: `<link>` by rel, `as`, media and href (a preload and
