@@ -1,3 +1,5 @@
+import type { SourceLocation } from './errors.js'
+
 /** Maps string offsets to 1-based line/column, with one scan of the text. */
 export class LineIndex {
   private starts: number[] | undefined
@@ -20,4 +22,11 @@ export class LineIndex {
     }
     return { line: lo + 1, column: offset - (starts[lo] as number) + 1 }
   }
+}
+
+/** The place `line:column` of a text points to, when the text starts at `start` in a template. */
+export function shiftLoc(start: SourceLocation, line: number, column: number): SourceLocation {
+  return line <= 1
+    ? { file: start.file, line: start.line, column: start.column + column - 1 }
+    : { file: start.file, line: start.line + line - 1, column }
 }

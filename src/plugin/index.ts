@@ -5,6 +5,7 @@ import { findBlocks } from '../core/blocks.js'
 import { CompressorError } from '../core/errors.js'
 import { sha256Hex } from '../core/key.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
+import { shiftLoc } from '../core/position.js'
 import { assemble } from './assemble.js'
 import { blockUsers, filesNamedBy, usersOf } from './blame.js'
 import {
@@ -21,7 +22,7 @@ import { devPlugin } from './dev.js'
 import type { SourceMap } from './js.js'
 import { ONLINE_PLUGIN, type OnlineApi } from './online.js'
 import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { type Plan, planBuild, type Source, shiftLoc, sourcesByKey } from './plan.js'
+import { type Plan, planBuild, type Source, sourcesByKey } from './plan.js'
 import {
   blockKeys,
   decodeTemplate,

@@ -1,6 +1,5 @@
 import { CompressorError, type SourceLocation } from '../core/errors.js'
-import { LineIndex } from '../core/position.js'
-import { shiftLoc } from './plan.js'
+import { LineIndex, shiftLoc } from '../core/position.js'
 
 /** One classic script: its text and where it came from, for messages. */
 export interface ScriptPiece {

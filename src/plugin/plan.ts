@@ -238,13 +238,6 @@ function planGroup(
   return { ...base, sources, signature }
 }
 
-/** The place `line:column` of a text points to, when the text starts at `start` in a template. */
-export function shiftLoc(start: SourceLocation, line: number, column: number): SourceLocation {
-  return line <= 1
-    ? { file: start.file, line: start.line, column: start.column + column - 1 }
-    : { file: start.file, line: start.line + line - 1, column }
-}
-
 /** The static files each block reads, for noticing changes (online mode). */
 export function sourcesByKey(plan: Plan): Map<string, string[]> {
   const out = new Map<string, string[]>()
