@@ -89,7 +89,7 @@ export async function assemble(
       return dep?.type === 'chunk' ? cssOf(dep, seen) : []
     })
     const own = [...((chunk as { viteMetadata?: { importedCss?: Set<string> } }).viteMetadata?.importedCss ?? [])]
-    return [...new Set([...deps, ...own, ...(cssOfEntry.get(chunk.facadeModuleId ?? '') ?? [])])]
+    return [...new Set([...deps, ...own])]
   }
   for (const f of consumed) {
     delete bundle[f]

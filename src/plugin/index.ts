@@ -14,7 +14,7 @@ import {
   checkLatin1Template,
   checkOutputDirs,
   dropUnchanged,
-  readUtf8,
+  readSources,
   relativeTo,
 } from './checks.js'
 import { confineCssRefs } from './css-refs.js'
@@ -234,18 +234,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           })
         }
         const current = plan as Plan
-        // Sources must be UTF-8 (as Django reads them); classic scripts are kept for assembling.
-        for (const block of current.blocks) {
-          for (const group of block.groups) {
-            for (const source of group.sources) {
-              if (source.type !== 'file' || scriptTexts.has(source.path) || (group.kind === 'js' && group.module))
-                continue
-              const text = readUtf8(source.path, config.root, { loc: source.loc, block: block.tag })
-              if (group.kind === 'js') scriptTexts.set(source.path, text)
-              else scriptTexts.set(source.path, '')
-            }
-          }
-        }
+        for (const [file, text] of readSources(current, config.root)) scriptTexts.set(file, text)
       } catch (err) {
         fail(this, err)
       }
@@ -260,7 +249,6 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
               // An inline <style> gets a path in the first static root (served by our load hook), so
               // Vite rebases its relative url()s as for a stylesheet there.
               const entry = cssId(source)
-              const id = entry
               if (source.type === 'inline') inline.set(entry, source.content)
               else this.addWatchFile(source.path)
               if (cssEntries.has(entry)) continue
@@ -271,7 +259,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
                 origin: source.type === 'file' ? relativeTo(config.root, source.path) : source.loc.file,
                 contentLoc: source.type === 'inline' ? source.contentLoc : undefined,
               })
-              this.emitFile({ type: 'chunk', id, name: `vc-${sha256Hex(relativeTo(config.root, id)).slice(0, 8)}` })
+              this.emitFile({ type: 'chunk', id: entry, name: `vc-${sha256Hex(relativeTo(config.root, entry)).slice(0, 8)}` })
             }
           } else if (group.module) {
             const lines = group.sources.map((s) => {
@@ -393,8 +381,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     renderChunk: {
       order: 'post',
       handler(_code, chunk) {
+        // Vite removes pure CSS entry chunks before generateBundle: note which CSS assets ours became.
         const facade = chunk.facadeModuleId
-        if (facade && (cssEntries.has(facade) || moduleEntries.has(facade))) {
+        if (facade && cssEntries.has(facade)) {
           const meta = (chunk as unknown as { viteMetadata?: { importedCss: Set<string> } }).viteMetadata
           cssOfEntry.set(facade, [...(meta?.importedCss ?? [])])
         }
