@@ -229,18 +229,12 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
         const r = await uploadOutDir(outDir, {
           ...layout,
           version,
-          bucket: one(p, 'bucket') ?? env.VITE_COMPRESSOR_S3_BUCKET,
+          // Unset ones come from the environment, in resolveS3Options.
+          bucket: one(p, 'bucket'),
           prefix: one(p, 'prefix'),
-          endpoint: one(p, 'endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
-          region: one(p, 'region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-          credentials:
-            env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-              ? {
-                  accessKeyId: env.AWS_ACCESS_KEY_ID,
-                  secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-                  ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-                }
-              : undefined,
+          endpoint: one(p, 'endpoint'),
+          region: one(p, 'region'),
+          env,
           forcePathStyle: p.opts.has('path-style') ? true : undefined,
           concurrency: int(p, 'concurrency'),
           log: io.out,

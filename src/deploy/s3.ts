@@ -36,6 +36,8 @@ export interface S3Options {
   timeoutMs?: number
   /** A client to use instead of creating one (its own settings then apply). */
   client?: S3ClientLike
+  /** Where unset fields are read from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv
 }
 
 /** The `Cache-Control` values {@link uploadOutDir} writes. */
@@ -102,7 +104,7 @@ export async function loadS3Sdk(): Promise<S3Sdk> {
 }
 
 /** Options with the environment filled in (pure: pass `env` to test). */
-export function resolveS3Options(options: S3Options, env: NodeJS.ProcessEnv = process.env) {
+export function resolveS3Options(options: S3Options, env: NodeJS.ProcessEnv = options.env ?? process.env) {
   const bucket = options.bucket ?? env.VITE_COMPRESSOR_S3_BUCKET
   if (!bucket) {
     throw new CompressorError(
