@@ -30,8 +30,13 @@ export function parseManifest(text: string, source: string): Map<string, string>
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new CompressorError('MANIFEST', `manifest ${source} must be a JSON object of { key: html }`)
   }
+  return manifestEntries(Object.entries(data), source)
+}
+
+/** Checks that every value is a string (the HTML of a block); `source` names the manifest in errors. */
+export function manifestEntries(entries: Iterable<[string, unknown]>, source: string): Map<string, string> {
   const out = new Map<string, string>()
-  for (const [key, value] of Object.entries(data)) {
+  for (const [key, value] of entries) {
     if (typeof value !== 'string') {
       throw new CompressorError('MANIFEST', `manifest ${source}: the value of key ${key} is not a string`)
     }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CompressorError } from '../core/errors.js'
-import { parseManifest } from '../core/manifest.js'
+import { manifestEntries, parseManifest } from '../core/manifest.js'
 
 /**
  * Where the manifest comes from: a file path (or `file:` URL), or entries already loaded, e.g. from
@@ -23,13 +23,8 @@ export function loadManifest(manifest: ManifestSource): LoadedManifest {
     return { entries: parseManifest(readManifest(path), path), source: path }
   }
   const source = '(manifest object)'
-  const entries = new Map<string, string>(manifest instanceof Map ? manifest : Object.entries(manifest))
-  for (const [key, value] of entries) {
-    if (typeof value !== 'string') {
-      throw new CompressorError('MANIFEST', `manifest ${source}: the value of key ${key} is not a string`)
-    }
-  }
-  return { entries, source }
+  const pairs: Iterable<[string, unknown]> = manifest instanceof Map ? manifest : Object.entries(manifest)
+  return { entries: manifestEntries(pairs, source), source }
 }
 
 function readManifest(path: string): string {
