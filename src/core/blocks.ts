@@ -263,16 +263,22 @@ function readTag(source: string, at: number): Tag | undefined {
   }
 }
 
+/** The next `{% <name> … %}` tag from `from` (whitespace control allowed): its start and end, if any. */
+export function findEndTag(source: string, from: number, name: string): { start: number; end: number } | undefined {
+  const re = new RegExp(`\\{%-?\\s*${name}\\b[^%]*?-?%\\}`, 'g')
+  re.lastIndex = from
+  const m = re.exec(source)
+  return m ? { start: m.index, end: m.index + m[0].length } : undefined
+}
+
 /** Skips a `{% comment %}…{% endcomment %}`-style region; returns the offset after its end tag. */
 function skipRegion(source: string, tag: Tag, locate: (o: number) => SourceLocation): number {
   const endName = SKIPPED.get(tag.name) as string
-  const re = new RegExp(`\\{%-?\\s*${endName}\\b[^%]*?-?%\\}`, 'g')
-  re.lastIndex = tag.end
-  const m = re.exec(source)
-  if (!m) {
+  const found = findEndTag(source, tag.end, endName)
+  if (!found) {
     throw new CompressorError('BLOCK_UNCLOSED', `${tag.text} is not closed ({% ${endName} %} is missing)`, {
       loc: locate(tag.start),
     })
   }
-  return m.index + m[0].length
+  return found.end
 }

@@ -1,3 +1,4 @@
+import { findEndTag } from '../core/blocks.js'
 import { escapeHtml } from '../core/escape.js'
 import { CompressorError, type SourceLocation } from '../core/errors.js'
 
@@ -50,13 +51,9 @@ export function renderBody(body: string, opts: RenderOptions): Rendered {
     const rest = inner.slice(name.length).trim()
     if (name === 'load') continue
     if (name === 'comment' || name === 'verbatim') {
-      const end = new RegExp(`\\{%-?\\s*end${name}\\b[^%]*?-?%\\}`, 'g')
-      end.lastIndex = TOKEN.lastIndex
-      const e = end.exec(body)
-      if (!e) fail(`${m[0]} is not closed`)
-      const inside = body.slice(TOKEN.lastIndex, (e as RegExpExecArray).index)
-      if (name === 'verbatim') out += inside
-      TOKEN.lastIndex = last = (e as RegExpExecArray).index + (e as RegExpExecArray)[0].length
+      const end = findEndTag(body, TOKEN.lastIndex, `end${name}`) ?? fail(`${m[0]} is not closed`)
+      if (name === 'verbatim') out += body.slice(TOKEN.lastIndex, end.start)
+      TOKEN.lastIndex = last = end.end
       continue
     }
     if (name === 'static') {
