@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from '../helpers/browser.js'
 import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { devServer } from '../helpers/dev.js'
+import { devServer, portOf } from '../helpers/dev.js'
 import { devRendererFor } from '../../src/runtime/dev.js'
 import { createCompressor, nunjucksExtension } from '../../src/runtime/index.js'
 
@@ -39,13 +39,6 @@ async function until(what: string, check: () => Promise<boolean>, ms = WAIT): Pr
   throw new Error(
     `timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
   )
-}
-
-/** The port a dev server listens on. */
-function portOf(server: ViteDevServer | undefined): number {
-  const address = server?.httpServer?.address()
-  if (!address || typeof address === 'string') throw new Error('the dev server is not listening')
-  return address.port
 }
 
 let dir: string

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { devServer } from '../helpers/dev.js'
+import { devServer, portOf } from '../helpers/dev.js'
 import { buildFixture, writeTree } from '../helpers/fixture.js'
 
 const BLOCK = `<!-- compress css -->
@@ -38,9 +38,7 @@ beforeAll(async () => {
   })
   vite = await devServer(dir, { staticRoot: 'static', staticUrl: '/static/' })
   await vite.listen()
-  const address = vite.httpServer?.address()
-  if (!address || typeof address === 'string') throw new Error('the dev server is not listening')
-  origin = `http://127.0.0.1:${address.port}`
+  origin = `http://127.0.0.1:${portOf(vite)}`
 })
 
 afterAll(async () => {

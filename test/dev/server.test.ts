@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { devServer } from '../helpers/dev.js'
+import { devServer, portOf } from '../helpers/dev.js'
 import { type DevServer, readDevServer } from '../../src/runtime/dev.js'
 import { writeTree } from '../helpers/fixture.js'
 
@@ -26,13 +26,6 @@ function rawGet(port: number, requestPath: string): Promise<{ status: number; bo
       })
       .on('error', reject)
   })
-}
-
-/** The port a dev server listens on. */
-function portOf(server: ViteDevServer | undefined): number {
-  const address = server?.httpServer?.address()
-  if (!address || typeof address === 'string') throw new Error('the dev server is not listening')
-  return address.port
 }
 
 let dir: string

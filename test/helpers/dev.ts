@@ -19,3 +19,10 @@ export function devServer(
     plugins: [compressor(options)],
   })
 }
+
+/** The port a dev server listens on. */
+export function portOf(server: ViteDevServer | undefined): number {
+  const address = server?.httpServer?.address()
+  if (!address || typeof address === 'string') throw new Error('the dev server is not listening')
+  return address.port
+}
