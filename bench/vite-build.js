@@ -4,7 +4,8 @@
 //   node bench/vite-build.js <site> <outDir>
 //
 // Experiments (not used by `npm run bench` unless asked): BENCH_CSS_TRANSFORMER=lightningcss sets
-// Vite's css.transformer (no PostCSS pass); BENCH_MINIFY=0 turns build.minify off.
+// Vite's css.transformer (no PostCSS pass); BENCH_MINIFY=0 turns build.minify off;
+// BENCH_CSS_PIPELINE=vite sends every stylesheet through Vite's CSS pipeline (our cssPipeline option).
 import path from 'node:path'
 
 const [site, outDir] = process.argv.slice(2)
@@ -23,9 +24,10 @@ await build({
   build: {
     outDir: path.resolve(outDir),
     emptyOutDir: false,
+    ...(process.env.BENCH_REPORT === '0' ? { reportCompressedSize: false } : {}),
     ...(process.env.BENCH_MINIFY === '0' ? { minify: false, cssMinify: false } : {}),
   },
-  plugins: [compressor({ templates: 'templates/**/*.html', staticRoot: 'static', staticUrl: '/static/' })],
+  plugins: [compressor({ templates: 'templates/**/*.html', staticRoot: 'static', staticUrl: '/static/', ...(process.env.BENCH_CSS_PIPELINE ? { cssPipeline: process.env.BENCH_CSS_PIPELINE } : {}) })],
 })
 const t2 = performance.now()
 console.log(JSON.stringify({ importMs: t1 - t0, buildMs: t2 - t1, maxRSS: process.resourceUsage().maxRSS }))

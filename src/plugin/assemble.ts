@@ -3,10 +3,12 @@ import type { ResolvedConfig, Rollup } from 'vite'
 import { CompressorError } from '../core/errors.js'
 import { type OutputPart, renderBlockHtml } from '../core/html.js'
 import { hashedPart, sha256Hex } from '../core/key.js'
+import { assetKey, type DirectAsset, type DirectCss, fillCssRefs } from './css-direct.js'
 import { assembleCss, type BuiltCss, inlineCss, integrity, outputFileName, posixDir } from './bundle.js'
 import { relativeTo, sameFile } from './checks.js'
 import {
   makeMinifier,
+  minifyPiece,
   minifyScripts,
   type OxcLikeError,
   type ScriptMinifier,
@@ -28,9 +30,12 @@ export interface AssembleState {
   /** Our CSS entries' ids, and the CSS asset files Vite made of each. */
   cssEntries: ReadonlySet<string>
   cssOfEntry: ReadonlyMap<string, string[]>
+  /** Stylesheets built by the direct path (css-direct.ts), and their assets. */
+  directCss: ReadonlyMap<string, DirectCss>
+  directAssets: ReadonlyMap<string, DirectAsset>
   /** Module group entries' ids. */
   moduleEntries: ReadonlyMap<string, string>
-  /** Classic scripts' text by path, and minified scripts kept across builds. */
+  /** Classic scripts' (and stylesheets') text by path, and minified scripts kept across builds. */
   scriptTexts: ReadonlyMap<string, string>
   minifiedScripts: Map<string, Promise<{ code: string; map?: SourceMap | null }>>
   cssId: (source: Source) => string
@@ -44,13 +49,15 @@ export interface AssembleState {
  * Removes our intermediate entries from the bundle and emits the outputs (and their maps).
  */
 export async function assemble(
-  ctx: { emitFile: (f: { type: 'asset'; fileName: string; source: string }) => string },
+  ctx: {
+    emitFile: (f: { type: 'asset'; fileName: string; source: string }) => string
+    getFileName: (referenceId: string) => string
+  },
   bundle: OutputBundle,
   current: Plan,
   state: AssembleState,
 ): Promise<{ entries: [string, string][]; files: { fileName: string; source: string }[] }> {
-  const { config, opts, online, cssEntries, cssOfEntry, moduleEntries, scriptTexts, minifiedScripts, cssId } = state
-  const minified = Boolean(config.build.minify)
+  const { config, opts, online, cssEntries, cssOfEntry, moduleEntries, minifiedScripts, cssId } = state
   const cssMinified = Boolean(config.build.cssMinify ?? config.build.minify)
   // 1. What Vite built for each CSS entry; the entries themselves are ours to remove.
   const builtCss = new Map<string, BuiltCss>()
@@ -60,6 +67,19 @@ export async function assemble(
     const css = files.map((f) => String((bundle[f] as { source?: string | Uint8Array } | undefined)?.source ?? ''))
     builtCss.set(facade, { css: css.join(cssMinified ? '' : '\n'), dir: posixDir(files[0] ?? 'assets/x.css') })
     for (const f of files) consumed.add(f)
+  }
+  // Direct stylesheets: their asset URLs now that Rolldown has named the assets.
+  const cssDir = `${opts.outputDir}/css`
+  for (const [id, direct] of state.directCss) {
+    const css = fillCssRefs(direct.css, direct.refs, (ref) => {
+      if (ref.type === 'text') return ref.url
+      const asset = state.directAssets.get(assetKey(ref)) as DirectAsset
+      if ('dataUrl' in asset) return asset.dataUrl
+      const rel = path.posix.relative(cssDir, ctx.getFileName(asset.refId))
+      // As Vite writes asset URLs in CSS: the path URI-encoded, the query and fragment as written.
+      return encodeURI(rel.startsWith('.') ? rel : `./${rel}`) + ref.suffix
+    })
+    builtCss.set(id, { css, dir: cssDir })
   }
   for (const [fileName, item] of Object.entries(bundle)) {
     const facade = item.type === 'chunk' ? item.facadeModuleId : null
@@ -96,10 +116,7 @@ export async function assemble(
     delete bundle[`${f}.map`]
   }
 
-  const vite = await import('vite')
-  const minifier: ScriptMinifier | undefined = minified ? makeMinifier(vite) : undefined
-  const check = (code: string): readonly OxcLikeError[] =>
-    typeof vite.parseSync === 'function' ? vite.parseSync('script.js', code, { sourceType: 'script' }).errors : []
+  const { minifier, check } = await scriptTools(config)
 
   const emittedFiles = new Map<string, string>()
   const outDir = online || config.build.write === false ? undefined : path.resolve(config.root, config.build.outDir)
@@ -111,8 +128,6 @@ export async function assemble(
     ctx.emitFile({ type: 'asset', fileName, source })
   }
   const sourcemap = config.build.sourcemap
-  const jsDir = path.join(path.resolve(config.root, config.build.outDir), opts.outputDir, 'js')
-  const mapName = (file: string) => path.relative(jsDir, file).split(path.sep).join('/')
   type Built = { text: string; map?: SourceMap; css?: string[]; imports: number; fileName?: string }
   const content = new Map<string, Built>()
   const groupContent = async (block: PlannedBlock, group: PlannedGroup) => {
@@ -123,15 +138,7 @@ export async function assemble(
       const pieces = group.sources.map((s) => builtCss.get(cssId(s)) as BuiltCss)
       result = { text: assembleCss(pieces, opts.outputDir, cssMinified), imports: 0 }
     } else if (!group.module) {
-      const pieces = group.sources.map(
-        (s): ScriptPiece => ({
-          code: s.type === 'file' ? (scriptTexts.get(s.path) as string) : s.content,
-          origin: s.type === 'file' ? relativeTo(config.root, s.path) : undefined,
-          loc: s.loc,
-          contentLoc: s.type === 'inline' ? s.contentLoc : undefined,
-          mapName: mapName(s.type === 'file' ? s.path : path.join(config.root, s.loc.file)),
-        }),
-      )
+      const pieces = scriptPieces(group, state)
       const r = await minifyScripts(pieces, minifier, check, block.tag, minifiedScripts, Boolean(sourcemap))
       result = { text: r.code, map: r.map, imports: 0 }
     } else {
@@ -199,4 +206,49 @@ export async function assemble(
     .map(([fileName, source]) => ({ fileName, source }))
     .sort((a, b) => (a.fileName < b.fileName ? -1 : 1))
   return { entries, files }
+}
+
+/** A classic-script group's pieces: text, and names for messages and source maps. */
+export function scriptPieces(group: PlannedGroup, state: Pick<AssembleState, 'config' | 'opts' | 'scriptTexts'>): ScriptPiece[] {
+  const { config, opts } = state
+  const jsDir = path.join(path.resolve(config.root, config.build.outDir), opts.outputDir, 'js')
+  const mapName = (file: string) => path.relative(jsDir, file).split(path.sep).join('/')
+  return group.sources.map((s) => ({
+    code: s.type === 'file' ? (state.scriptTexts.get(s.path) as string) : s.content,
+    origin: s.type === 'file' ? relativeTo(config.root, s.path) : undefined,
+    loc: s.loc,
+    contentLoc: s.type === 'inline' ? s.contentLoc : undefined,
+    mapName: mapName(s.type === 'file' ? s.path : path.join(config.root, s.loc.file)),
+  }))
+}
+
+/** Vite's minifier for classic scripts (none when build.minify is off), and a strict syntax check. */
+export async function scriptTools(
+  config: ResolvedConfig,
+): Promise<{ minifier: ScriptMinifier | undefined; check: (code: string) => readonly OxcLikeError[] }> {
+  const vite = await import('vite')
+  return {
+    minifier: config.build.minify ? makeMinifier(vite) : undefined,
+    check: (code) =>
+      typeof vite.parseSync === 'function' ? vite.parseSync('script.js', code, { sourceType: 'script' }).errors : [],
+  }
+}
+
+/**
+ * Starts minifying every classic script the plan names (each once, into `minifiedScripts`), so the
+ * work runs on other threads while the build goes on; assembling then finds it done.
+ */
+export async function startScripts(
+  current: Plan,
+  state: Pick<AssembleState, 'config' | 'opts' | 'scriptTexts' | 'minifiedScripts'>,
+): Promise<void> {
+  const { minifier, check } = await scriptTools(state.config)
+  if (!minifier) return
+  const sourcemap = Boolean(state.config.build.sourcemap)
+  for (const block of current.blocks) {
+    for (const group of block.groups) {
+      if (group.kind !== 'js' || group.module || group.passthrough !== undefined) continue
+      for (const piece of scriptPieces(group, state)) minifyPiece(piece, minifier, check, block.tag, state.minifiedScripts, sourcemap)
+    }
+  }
 }

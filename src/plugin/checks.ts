@@ -111,21 +111,20 @@ export function readUtf8(file: string, root: string, where: { loc: SourceLocatio
 
 /**
  * Reads every static file the plan's blocks name, as UTF-8 (as Django reads them), failing with
- * the file and the block otherwise. Returns the classic scripts' text, for assembling.
+ * the file and the block otherwise. Returns the text of the classic scripts and stylesheets.
  */
 export function readSources(plan: Plan, root: string): Map<string, string> {
   const seen = new Set<string>()
-  const scripts = new Map<string, string>()
+  const texts = new Map<string, string>()
   for (const block of plan.blocks) {
     for (const group of block.groups) {
       if (group.kind === 'js' && group.module) continue // Vite reads (and checks) module sources
       for (const source of group.sources) {
         if (source.type !== 'file' || seen.has(source.path)) continue
         seen.add(source.path)
-        const text = readUtf8(source.path, root, { loc: source.loc, block: block.tag })
-        if (group.kind === 'js') scripts.set(source.path, text)
+        texts.set(source.path, readUtf8(source.path, root, { loc: source.loc, block: block.tag }))
       }
     }
   }
-  return scripts
+  return texts
 }

@@ -13,7 +13,6 @@ import { resolveStaticUrl, type StaticRoots } from './static.js'
  */
 export function confineCssRefs(css: string, file: string, roots: StaticRoots): string {
   const dir = path.dirname(file)
-  const allowed = [roots.root, ...roots.roots]
   return rewriteCssTargets(css, (url) => {
     const [name = '', suffix = ''] = url.split(/(?=[?#])/, 2)
     if (roots.staticUrl.startsWith('/') && name.startsWith(roots.staticUrl)) {
@@ -26,20 +25,28 @@ export function confineCssRefs(css: string, file: string, roots: StaticRoots): s
     try {
       decoded = decodeURIComponent(name)
     } catch {}
-    const target = path.resolve(dir, decoded)
-    const inside = (p: string, within: readonly string[]) => within.some((r) => p === r || p.startsWith(r + path.sep))
-    if (!inside(target, allowed)) {
-      throw new CompressorError('PATH_ESCAPE', `${url} points out of the static roots and the project`)
-    }
-    if (!fs.existsSync(target)) {
-      throw new CompressorError('FILE_MISSING', `${url} not found (${path.relative(roots.root, target).split(path.sep).join('/')})`)
-    }
-    // A link inside the project may point anywhere: what counts is where it leads.
-    if (!inside(fs.realpathSync(target), realPaths(allowed))) {
-      throw new CompressorError('PATH_ESCAPE', `${url} leads through a link out of the static roots and the project`)
-    }
+    confineTarget(url, path.resolve(dir, decoded), roots)
     return undefined
   })
+}
+
+/**
+ * A file a stylesheet points at (`url` as written, for messages): it must exist and be inside the
+ * static roots or the project, also after following links.
+ */
+export function confineTarget(url: string, target: string, roots: StaticRoots): void {
+  const allowed = [roots.root, ...roots.roots]
+  const inside = (p: string, within: readonly string[]) => within.some((r) => p === r || p.startsWith(r + path.sep))
+  if (!inside(target, allowed)) {
+    throw new CompressorError('PATH_ESCAPE', `${url} points out of the static roots and the project`)
+  }
+  if (!fs.existsSync(target)) {
+    throw new CompressorError('FILE_MISSING', `${url} not found (${path.relative(roots.root, target).split(path.sep).join('/')})`)
+  }
+  // A link inside the project may point anywhere: what counts is where it leads.
+  if (!inside(fs.realpathSync(target), realPaths(allowed))) {
+    throw new CompressorError('PATH_ESCAPE', `${url} leads through a link out of the static roots and the project`)
+  }
 }
 
 /** Folders after following links (the project itself may live behind one). */

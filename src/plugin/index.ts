@@ -6,7 +6,7 @@ import { CompressorError } from '../core/errors.js'
 import { sha256Hex } from '../core/key.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
 import { shiftLoc } from '../core/position.js'
-import { assemble } from './assemble.js'
+import { assemble, startScripts } from './assemble.js'
 import { blockUsers, filesNamedBy, usersOf } from './blame.js'
 import {
   CHECK_CSS_LIMIT,
@@ -17,7 +17,16 @@ import {
   readSources,
   relativeTo,
 } from './checks.js'
-import { confineCssRefs } from './css-refs.js'
+import {
+  type DirectAsset,
+  type DirectCss,
+  type DirectResult,
+  directCssBlocker,
+  lightningTargets,
+  linkAssets,
+  minifyDirect,
+} from './css-direct.js'
+import { confineCssRefs, confineTarget } from './css-refs.js'
 import { devPlugin } from './dev.js'
 import type { SourceMap } from './js.js'
 import { ONLINE_PLUGIN, type OnlineApi } from './online.js'
@@ -48,6 +57,9 @@ const STYLE = '__vite-compressor-style-'
 const MODULE = 'vc-module:'
 const INLINE = 'vc-inline:'
 const MODULE_NAME = 'vc-module-'
+/** The first block that uses a stylesheet, named in its errors. */
+type CssUser = { loc: Source['loc']; tag: string; origin: string; contentLoc?: Source['loc'] }
+
 /** An empty entry, so a build with only classic scripts still has an input; removed from the output. */
 const EMPTY = 'vc-empty:entry.js'
 
@@ -66,6 +78,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   let opts: ResolvedOptions
   let plan: Plan | undefined
   let noDefaultInput = false
+  let userRenderBuiltUrl = false
   let manifestText: string | undefined
   let summaryFiles: SummaryFile[] = []
   let manifestEntries = new Map<string, string>()
@@ -84,10 +97,18 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   const cssOfEntry = new Map<string, string[]>()
   const cssEntries = new Set<string>()
   /** CSS entry id → the first block that uses it, to name in syntax errors. */
-  const cssUsers = new Map<string, { loc: Source['loc']; tag: string; origin: string; contentLoc?: Source['loc'] }>()
-  /** Classic scripts as read (UTF-8 checked) and their minified text, for this build. */
-  const scriptTexts = new Map<string, string>()
+  const cssUsers = new Map<string, CssUser>()
+  /** Classic scripts and stylesheets as read (UTF-8 checked); scripts' minified text. */
+  const sourceTexts = new Map<string, string>()
   const minifiedScripts = new Map<string, Promise<{ code: string; map?: SourceMap | null }>>()
+  /** Why stylesheets take Vite's CSS pipeline in this build; undefined: the direct path (css-direct.ts). */
+  let directBlocker: string | undefined
+  /** Stylesheets on the direct path this build, by entry id. */
+  const directCss = new Map<string, DirectCss>()
+  /** Direct results by stylesheet path and content (kept across watch rebuilds). */
+  const directCache = new Map<string, DirectResult>()
+  /** Assets of direct stylesheets, this build. */
+  const directAssets = new Map<string, DirectAsset>()
   /** Strict CSS parses by content hash: a syntax problem, or undefined for none. */
   const checkedCss = new Map<string, ReturnType<typeof checkCss>>()
 
@@ -117,6 +138,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       const root = path.resolve(user.root ?? process.cwd())
       noDefaultInput = bundler?.input === undefined && !build.lib && !fs.existsSync(path.join(root, 'index.html'))
       const userRender = user.experimental?.renderBuiltUrl
+      userRenderBuiltUrl = userRender !== undefined
       return {
         build: {
           // Outputs are content-hashed and the manifest is replaced atomically, so keeping old
@@ -152,6 +174,17 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       config = resolved
       opts = resolveOptions(userOptions, config.root)
       online = config.plugins.find((p) => p.name === ONLINE_PLUGIN)?.api as OnlineApi | undefined
+      directBlocker = directCssBlocker({
+        mode: opts.cssPipeline,
+        root: config.root,
+        transformer: config.css.transformer,
+        postcss: config.css.postcss,
+        cssMinify: config.build.cssMinify,
+        cssTarget: config.build.cssTarget,
+        lib: config.build.lib,
+        userRenderBuiltUrl: userRenderBuiltUrl,
+        plugins: config.plugins,
+      })
       const outDir = path.resolve(config.root, config.build.outDir)
       if (config.build.emptyOutDir === true) {
         const inside = opts.staticRoots.find((r) => r === outDir || r.startsWith(outDir + path.sep))
@@ -175,7 +208,10 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       cssOfEntry.clear()
       cssEntries.clear()
       cssUsers.clear()
-      scriptTexts.clear()
+      sourceTexts.clear()
+      directCss.clear()
+      directAssets.clear()
+      if (directCache.size > 20000) directCache.clear()
       // Minified scripts are keyed by their text: safe to keep across watch rebuilds.
       if (minifiedScripts.size > 5000) minifiedScripts.clear()
       if (checkedCss.size > 20000) checkedCss.clear()
@@ -234,7 +270,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           })
         }
         const current = plan as Plan
-        for (const [file, text] of readSources(current, config.root)) scriptTexts.set(file, text)
+        for (const [file, text] of readSources(current, config.root)) sourceTexts.set(file, text)
+        // Classic scripts are minified on other threads while stylesheets and Rolldown's build run.
+        await startScripts(current, { config, opts, scriptTexts: sourceTexts, minifiedScripts })
       } catch (err) {
         fail(this, err)
       }
@@ -251,14 +289,23 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
               const entry = cssId(source)
               if (source.type === 'inline') inline.set(entry, source.content)
               else this.addWatchFile(source.path)
-              if (cssEntries.has(entry)) continue
-              cssEntries.add(entry)
-              cssUsers.set(entry, {
+              if (cssEntries.has(entry) || directCss.has(entry)) continue
+              const user = {
                 loc: source.loc,
                 tag: block.tag,
                 origin: source.type === 'file' ? relativeTo(config.root, source.path) : source.loc.file,
                 contentLoc: source.type === 'inline' ? source.contentLoc : undefined,
-              })
+              }
+              if (directBlocker === undefined && entry.endsWith('.css')) {
+                const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
+                const direct = directStylesheet(this, entry, text, user)
+                if (direct) {
+                  directCss.set(entry, direct)
+                  continue
+                }
+              }
+              cssEntries.add(entry)
+              cssUsers.set(entry, user)
               this.emitFile({ type: 'chunk', id: entry, name: `vc-${sha256Hex(relativeTo(config.root, entry)).slice(0, 8)}` })
             }
           } else if (group.module) {
@@ -326,28 +373,15 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           const hash = sha256Hex(code)
           const problem = checkedCss.has(hash) ? checkedCss.get(hash) : checkCss(code)
           checkedCss.set(hash, problem)
-          if (problem) {
-            const at = user.contentLoc ? shiftLoc(user.contentLoc, problem.line, problem.column) : undefined
-            const where = at ? `${at.file}:${at.line}:${at.column}` : `${user.origin}:${problem.line}:${problem.column}`
-            fail(
-              this,
-              new CompressorError('CSS_SYNTAX', `${where}: CSS syntax error: ${problem.message}`, {
-                loc: user.loc,
-                block: user.tag,
-              }),
-            )
-          }
+          if (problem) fail(this, cssSyntaxError(user, problem))
         }
         // url() and @import targets: `/static/…` becomes the file in the static roots, and nothing
         // may point out of the roots or the project.
         let rewritten = code
         try {
-          rewritten = confineCssRefs(code, id, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root })
+          rewritten = confineCssRefs(code, id, staticRoots())
         } catch (err) {
-          if (err instanceof CompressorError) {
-            fail(this, new CompressorError(err.code, `${user.origin}: ${err.detail}`, { loc: user.loc, block: user.tag }))
-          }
-          throw err
+          fail(this, aboutStylesheet(err, user))
         }
         return rewritten === code ? null : { code: rewritten, map: null }
       },
@@ -402,16 +436,19 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             online: online !== undefined,
             cssEntries,
             cssOfEntry,
+            directCss,
+            directAssets,
             moduleEntries,
-            scriptTexts,
+            scriptTexts: sourceTexts,
             minifiedScripts,
             cssId,
             moduleId: (signature) => `\0${MODULE}${signature}.js`,
             emptyId: `\0${EMPTY}`,
           })
           manifestText = serializeManifest(assembled.entries)
+          // The summary is info-level output: not worked out when it would not be shown.
           const gzip = config.build.reportCompressedSize !== false && !this.meta.watchMode
-          summaryFiles = await Promise.all(assembled.files.map((f) => sizeOf(f.fileName, f.source, gzip)))
+          summaryFiles = logsInfo() ? await Promise.all(assembled.files.map((f) => sizeOf(f.fileName, f.source, gzip))) : []
           manifestEntries = new Map(assembled.entries)
           if (online) {
             // Every module the build read (a module script's imports, stylesheets it imports), so an
@@ -472,9 +509,15 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       }
       writeFileAtomic(manifestPath, manifestText)
       if (opts.rewrite) writeRewritten(plan, opts.rewrite)
-      config.logger.info(
-        formatSummary(plan, summaryFiles, path.relative(config.root, manifestPath).split(path.sep).join('/')),
-      )
+      if (logsInfo()) {
+        config.logger.info(
+          formatSummary(plan, summaryFiles, path.relative(config.root, manifestPath).split(path.sep).join('/'), {
+            direct: directCss.size,
+            vite: cssEntries.size,
+            blocker: directBlocker,
+          }),
+        )
+      }
       if (opts.upload) {
         const { uploadOutDir } = await import('../deploy/s3.js')
         await uploadOutDir(outDir, {
@@ -509,6 +552,71 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     config.logger.info(
       `vite-compressor: rewrote ${written.length} template${written.length === 1 ? '' : 's'} into ${path.relative(config.root, rewrite.outDir) || '.'}`,
     )
+  }
+
+  /** Whether info messages are shown (Vite's `logLevel`). */
+  function logsInfo(): boolean {
+    return config.logLevel === undefined || config.logLevel === 'info'
+  }
+
+  function staticRoots() {
+    return { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }
+  }
+
+  /** A syntax error of one of our stylesheets, at its line in the file or in the template. */
+  function cssSyntaxError(user: CssUser, problem: { line: number; column: number; message: string }): CompressorError {
+    const at = user.contentLoc ? shiftLoc(user.contentLoc, problem.line, problem.column) : undefined
+    const where = at ? `${at.file}:${at.line}:${at.column}` : `${user.origin}:${problem.line}:${problem.column}`
+    return new CompressorError('CSS_SYNTAX', `${where}: CSS syntax error: ${problem.message}`, { loc: user.loc, block: user.tag })
+  }
+
+  /** A CompressorError about a stylesheet's references, naming the stylesheet and the block. */
+  function aboutStylesheet(err: unknown, user: CssUser): unknown {
+    if (!(err instanceof CompressorError)) return err
+    return new CompressorError(err.code, `${user.origin}: ${err.detail}`, { loc: user.loc, block: user.tag })
+  }
+
+  /**
+   * A stylesheet on the direct path (css-direct.ts), its assets inlined or emitted; undefined when it
+   * needs Vite's pipeline after all. Results are kept by path and content across watch rebuilds.
+   */
+  function directStylesheet(ctx: Rollup.PluginContext, entry: string, text: string, user: CssUser): DirectCss | undefined {
+    const key = `${entry}\0${sha256Hex(text)}`
+    let result = directCache.get(key)
+    if (!result) {
+      try {
+        const code = confineCssRefs(text, entry, staticRoots())
+        const targets = lightningTargets(config.build.cssTarget) ?? undefined
+        result = minifyDirect(code, entry, { targets, lightningcss: config.css.lightningcss as Record<string, unknown> })
+      } catch (err) {
+        return fail(ctx, aboutStylesheet(err, user))
+      }
+      directCache.set(key, result)
+    }
+    if ('syntax' in result) return fail(ctx, cssSyntaxError(user, result.syntax))
+    if ('fallback' in result) return undefined
+    for (const w of result.warnings) {
+      const at = user.contentLoc ? shiftLoc(user.contentLoc, w.line, w.column) : undefined
+      ctx.warn(`${at ? `${at.file}:${at.line}:${at.column}` : `${user.origin}:${w.line}:${w.column}`}: ${w.message}`)
+    }
+    const css = result
+    let unknown: string | undefined
+    try {
+      unknown = linkAssets(css, directAssets, {
+        read: (file) => {
+          confineTarget(relativeTo(config.root, file), file, staticRoots())
+          return fs.readFileSync(file)
+        },
+        emit: (file, content) =>
+          ctx.emitFile({ type: 'asset', name: path.basename(file), originalFileName: relativeTo(config.root, file), source: content }),
+        limit: config.build.assetsInlineLimit,
+      })
+    } catch (err) {
+      return fail(ctx, aboutStylesheet(err, user))
+    }
+    if (unknown !== undefined) return undefined
+    for (const ref of css.refs) if (ref.type === 'asset') ctx.addWatchFile(ref.file)
+    return css
   }
 
   function placeModules(previous: FileNames | undefined, assetsDir = 'assets'): (chunk: ChunkInfo) => string {

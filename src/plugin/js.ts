@@ -68,28 +68,39 @@ export async function minifyScripts(
     const parts = pieces.map((p) => ({ code: `${cleanScript(p.code)};`, map: undefined }))
     return join(parts, pieces, sourcemap)
   }
-  const minified = await Promise.all(
-    pieces.map((piece) => {
-      const code = piece.code.replace(/^\uFEFF/, '')
-      const id = sourcemap ? `${piece.mapName}\0${code}` : code
-      let job = cache.get(id)
-      if (!job) {
-        job = minifier('script.js', code, sourcemap).then((r) => {
-          if (r.errors.length === 0) return { code: r.code, map: r.map }
-          throwFirst(piece, check(code), block)
-          throw new CompressorError('JS_SYNTAX', `${piece.origin ?? 'script'}: ${r.errors[0]?.message}`, { loc: piece.loc, block })
-        })
-        job.catch(() => {}) // reported by the caller that awaits it
-        cache.set(id, job)
-      }
-      return job
-    }),
-  )
+  const minified = await Promise.all(pieces.map((piece) => minifyPiece(piece, minifier, check, block, cache, sourcemap)))
   const parts = minified.map((m) => {
     const code = m.code.trimEnd()
     return { code: code.endsWith(';') ? code : `${code};`, map: m.map ?? undefined }
   })
   return join(parts, pieces, sourcemap)
+}
+
+/**
+ * One classic script minified, once per text (and map name) through `cache`: started early, it is
+ * ready when the outputs are put together. A syntax error rejects, naming the file and its line.
+ */
+export function minifyPiece(
+  piece: ScriptPiece,
+  minifier: ScriptMinifier,
+  check: (code: string) => readonly OxcLikeError[],
+  block: string,
+  cache: Map<string, Promise<{ code: string; map?: SourceMap | null }>>,
+  sourcemap: boolean,
+): Promise<{ code: string; map?: SourceMap | null }> {
+  const code = piece.code.replace(/^\uFEFF/, '')
+  const id = sourcemap ? `${piece.mapName}\0${code}` : code
+  let job = cache.get(id)
+  if (!job) {
+    job = minifier('script.js', code, sourcemap).then((r) => {
+      if (r.errors.length === 0) return { code: r.code, map: r.map }
+      throwFirst(piece, check(code), block)
+      throw new CompressorError('JS_SYNTAX', `${piece.origin ?? 'script'}: ${r.errors[0]?.message}`, { loc: piece.loc, block })
+    })
+    job.catch(() => {}) // reported by the caller that awaits it
+    cache.set(id, job)
+  }
+  return job
 }
 
 /**

@@ -50,6 +50,16 @@ export interface CompressorOptions {
    * Needs `@aws-sdk/client-s3`.
    */
   upload?: import('../deploy/s3.js').UploadOptions
+  /**
+   * How plain stylesheets (`.css` files and inline `<style>`) are built. `'auto'` (default): when
+   * nothing but Vite's own CSS pipeline would change them (no PostCSS config, no other plugin with
+   * transform/load hooks for `.css`, lightningcss minification), each is minified once with
+   * lightningcss and its assets emitted as Vite emits them — the same bytes, much faster. `'vite'`:
+   * always through Vite's pipeline. `'lightningcss'`: the direct path even with a PostCSS config or
+   * other plugins (they then do not see these stylesheets). Sass, Less, Stylus and stylesheets
+   * with `@import` always take Vite's pipeline.
+   */
+  cssPipeline?: 'auto' | 'vite' | 'lightningcss'
 }
 
 export interface ResolvedOptions {
@@ -68,6 +78,7 @@ export interface ResolvedOptions {
   manifestName: string
   version: string | undefined
   upload: import('../deploy/s3.js').UploadOptions | undefined
+  cssPipeline: 'auto' | 'vite' | 'lightningcss'
 }
 
 const KNOWN = [
@@ -82,6 +93,7 @@ const KNOWN = [
   'rewrite',
   'version',
   'upload',
+  'cssPipeline',
 ]
 const SRI = ['sha256', 'sha384', 'sha512']
 
@@ -148,8 +160,13 @@ export function resolveOptions(input: unknown, root: string): ResolvedOptions {
   if (opts.upload !== undefined && (!isPlainObject(opts.upload) || typeof opts.upload.bucket !== 'string')) {
     fail('`upload` must be an object like { bucket: "my-bucket", prefix?: "static/", endpoint?, region? }')
   }
+  const cssPipeline = opts.cssPipeline ?? 'auto'
+  if (cssPipeline !== 'auto' && cssPipeline !== 'vite' && cssPipeline !== 'lightningcss') {
+    fail('`cssPipeline` must be "auto", "vite" or "lightningcss"')
+  }
   const version = resolveVersion(opts.version as string | undefined)
   return {
+    cssPipeline,
     manifestName: manifestFileName(manifest, version),
     version,
     upload: opts.upload as ResolvedOptions['upload'],

@@ -37,7 +37,7 @@ function fileLines(info: string[]) {
     head: lines[0] as string,
     files: lines
       .slice(1)
-      .filter((l) => !l.trim().startsWith('manifest:'))
+      .filter((l) => !l.trim().startsWith('manifest:') && !l.trim().startsWith('stylesheets:'))
       .map((l) => {
         const m = l.match(/^\s+(\S+)\s+(\d+\.\d\d kB)(?: │ gzip:\s+(\d+\.\d\d kB))?$/)
         expect(m, `summary line ${JSON.stringify(l)}`).not.toBeNull()

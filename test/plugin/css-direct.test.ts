@@ -1,0 +1,157 @@
+/**
+ * The direct CSS path (src/plugin/css-direct.ts): plain stylesheets minified once with lightningcss
+ * and their assets emitted by the plugin must give exactly what Vite's CSS pipeline gives, and the
+ * path must step aside when something else would change the stylesheets.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import fc from 'fast-check'
+import { transform } from 'lightningcss'
+import { describe, expect, it } from 'vitest'
+import { lightningTargets, postcssConfig, serializeCssUrl } from '../../src/plugin/css-direct.js'
+import { buildFixture, listFiles, writeTree } from '../helpers/fixture.js'
+
+/** Deterministic bytes that do not compress to nothing. */
+const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed * 17 + ((i * i) >> 3)) & 0xff))
+
+function site() {
+  return writeTree({
+    'templates/a.html': `{% load compress %}
+{% compress css %}
+<link rel="stylesheet" href="/static/css/a.css">
+<style>.inline { background: url(img/small.png) } .q { background: url("img/my icon.png") }</style>
+<link rel="stylesheet" href="/static/css/b.css" media="print">
+{% endcompress %}
+{% compress css %}<link rel="stylesheet" href="/static/css/a.css"><link rel="stylesheet" href="/static/css/c.scss">{% endcompress %}
+`,
+    'static/css/a.css': `@font-face { font-family: F; src: url("../fonts/big.woff2?v=1#iefix") format("woff2"), url('../fonts/big.woff2') }
+.small { background: url(../img/small.png) no-repeat }
+.svg { background-image: url(../img/icon.svg) }
+.frag { mask: url('../img/icon.svg#shape') }
+.text { background: url(../img/text.svg) }
+.static { background: url(/static/img/big.png) }
+.data { background: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=) }
+.remote { background: url(https://cdn.example.com/x.png) }
+.nest { & .child { color: rgb(255 0 0 / 50%) } }
+`,
+    'static/css/b.css': '.print { background: url(../img/big.png) }\n',
+    'static/css/c.scss': '$c: #123456;\n.s { color: $c; background: url(../img/small.png) }\n',
+    'static/img/small.png': bytes(300, 1),
+    'static/img/big.png': bytes(6000, 2),
+    'static/img/my icon.png': bytes(5000, 3),
+    'static/img/icon.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1">\n  <path id="shape" d="M0 0h1v1z" fill="#f00"/>\n</svg>\n',
+    'static/img/text.svg': '<svg xmlns="http://www.w3.org/2000/svg"><text x="0" y="10">Hi</text></svg>',
+    'static/fonts/big.woff2': bytes(9000, 4),
+  })
+}
+
+/** Every file under outDir with its bytes. */
+function snapshot(outDir: string): Map<string, string> {
+  return new Map(listFiles(outDir).map((f) => [f, fs.readFileSync(path.join(outDir, f)).toString('base64')]))
+}
+
+describe('direct CSS path', () => {
+  it('writes byte for byte what Vite’s CSS pipeline writes: assets, data: URLs, queries, fragments, names', async () => {
+    const direct = await buildFixture(site(), { templates: 'templates/*.html' })
+    const vite = await buildFixture(site(), { templates: 'templates/*.html', cssPipeline: 'vite' })
+    expect(direct.info.join('\n')).toContain('stylesheets: 3 minified directly with lightningcss, 1 through Vite')
+    expect(vite.info.join('\n')).toContain('stylesheets: 4 through Vite\'s CSS pipeline (cssPipeline is "vite")')
+    expect(snapshot(direct.outDir)).toEqual(snapshot(vite.outDir))
+    expect(direct.manifest).toEqual(vite.manifest)
+    // And what the files hold is what a browser needs: hashed assets beside, small ones inlined.
+    const [first] = Object.values(direct.manifest).map((html) => direct.urls(html)[0] as string)
+    const css = direct.read(first as string)
+    expect(css).toMatch(/url\(\.\.\/\.\.\/assets\/big-[\w-]+\.woff2\?v=1#iefix\)/)
+    expect(css).toContain('url(data:image/png;base64,')
+    expect(css).toContain("data:image/svg+xml,%3csvg%20xmlns='http://www.w3.org/2000/svg'")
+    expect(css).toMatch(/url\(\.\.\/\.\.\/assets\/icon-[\w-]+\.svg#shape\)/)
+    expect(css).toContain('data:image/svg+xml;base64,')
+    expect(css).toMatch(/url\(\.\.\/\.\.\/assets\/my%20icon-[\w-]+\.png\)/)
+    expect(css).toContain('url(https://cdn.example.com/x.png)')
+    for (const ref of css.matchAll(/url\("?(\.\.\/\.\.\/assets\/[^)"?#]+)/g)) {
+      expect(fs.existsSync(path.join(direct.outDir, 'CACHE/css', decodeURI(ref[1] as string))), ref[1]).toBe(true)
+    }
+  })
+
+  it('steps aside for a PostCSS config, and for another plugin that transforms stylesheets', async () => {
+    const withConfig = writeTree({
+      'templates/a.html': '{% compress css %}<link rel="stylesheet" href="/static/a.css">{% endcompress %}',
+      'static/a.css': '.a { color: red }',
+      'postcss.config.mjs':
+        "export default { plugins: [{ postcssPlugin: 'purple', Declaration: { color: (d) => { d.value = 'rebeccapurple' } } }] }\n",
+    })
+    const configured = await buildFixture(withConfig, { templates: 'templates/*.html' })
+    expect(configured.info.join('\n')).toMatch(/1 through Vite's CSS pipeline \(a PostCSS config applies \(.*postcss\.config\.mjs\)\)/)
+    expect(Object.values(configured.manifest).map((h) => configured.read(configured.urls(h)[0] as string))).toEqual(['.a{color:#639}'])
+
+    const plain = () =>
+      writeTree({
+        'templates/a.html': '{% compress css %}<link rel="stylesheet" href="/static/a.css">{% endcompress %}',
+        'static/a.css': '.a { color: red }',
+      })
+    // A plugin that turns every "red" in a stylesheet into "blue".
+    const bluer = {
+      name: 'bluer',
+      transform(code: string, id: string) {
+        return id.endsWith('.css') ? code.replaceAll('red', 'blue') : null
+      },
+    }
+    const cssOf = (b: Awaited<ReturnType<typeof buildFixture>>) => Object.values(b.manifest).map((h) => b.read(b.urls(h)[0] as string))
+    const auto = await buildFixture(plain(), { templates: 'templates/*.html' }, { plugins: [bluer] })
+    expect(auto.info.join('\n')).toContain('(the plugin bluer may transform stylesheets)')
+    expect(cssOf(auto)).toEqual(['.a{color:#00f}'])
+    // A plugin whose filter rules stylesheets out does not count…
+    const jsOnly = { name: 'js-only', transform: { filter: { id: /\.js$/ }, handler: () => null } }
+    const filtered = await buildFixture(plain(), { templates: 'templates/*.html' }, { plugins: [jsOnly] })
+    expect(filtered.info.join('\n')).toContain('1 minified directly')
+    // …and 'lightningcss' is the user saying no plugin needs to see them.
+    const forced = await buildFixture(plain(), { templates: 'templates/*.html', cssPipeline: 'lightningcss' }, { plugins: [bluer] })
+    expect(cssOf(forced)).toEqual(['.a{color:red}'])
+  })
+
+  it('names the stylesheet and block of an asset that is missing', async () => {
+    const missing = writeTree({
+      'templates/a.html': '\n{% compress css %}<style>.a { background: url(img/none.png) }</style>{% endcompress %}',
+      'static/x.css': '',
+    })
+    await expect(buildFixture(missing, { templates: 'templates/*.html' })).rejects.toThrow(
+      /templates\/a\.html:2:\d+: \{% compress css %\} block: templates\/a\.html: img\/none\.png not found/,
+    )
+  })
+})
+
+describe('direct CSS path, pieces', () => {
+  it('writes url() as lightningcss does when minifying', () => {
+    const quoted = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\a ')}"`
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '/', '.', ' ', '"', "'", '(', ')', '\\', '#', '?', 'é', '\t', '%', '-') }), (url) => {
+        fc.pre(url.trim() !== '' && !/^[a-z]+:/i.test(url))
+        const css = transform({ filename: 'a.css', code: Buffer.from(`a{background:url(${quoted(url)})}`), minify: true })
+        expect(css.code.toString()).toBe(`a{background:${serializeCssUrl(url)}}`)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('converts build.cssTarget as Vite does, and refuses what it cannot convert', () => {
+    expect(lightningTargets(['chrome111', 'edge111', 'firefox114', 'safari16.4', 'ios16.4'])).toEqual({
+      chrome: 111 << 16,
+      edge: 111 << 16,
+      firefox: 114 << 16,
+      safari: (16 << 16) | (4 << 8),
+      ios_saf: (16 << 16) | (4 << 8),
+    })
+    expect(lightningTargets('esnext')).toBeUndefined()
+    expect(lightningTargets(['es2020'])).toBeNull()
+  })
+
+  it('finds a PostCSS config as postcss-load-config does: files, package.json, parent folders', () => {
+    const root = writeTree({ 'app/x.txt': '', 'package.json': '{"postcss":{"plugins":{}}}' })
+    expect(postcssConfig(undefined, path.join(root, 'app'))).toBe(path.join(root, 'package.json'))
+    const none = writeTree({ 'app/x.txt': '' })
+    expect(postcssConfig({ plugins: [] }, none)).toBeUndefined()
+    expect(postcssConfig({ plugins: [{ postcssPlugin: 'x' }] }, none)).toBe('css.postcss')
+    fs.writeFileSync(path.join(none, 'app', '.postcssrc.json'), '{}')
+    expect(postcssConfig(undefined, path.join(none, 'app'))).toBe(path.join(none, 'app', '.postcssrc.json'))
+  })
+})
