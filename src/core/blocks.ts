@@ -240,7 +240,8 @@ function readTag(source: string, at: number): Tag | undefined {
       end: close + 2,
       text: source.slice(at, close + 2),
       name: m[1] as string,
-      args: splitArgs(m[2] as string),
+      // Only compress tags' arguments are read.
+      args: m[1] === 'compress' || m[1] === 'endcompress' ? splitArgs(m[2] as string) : [],
       trimBefore,
       trimAfter,
       syntax: 'tag',

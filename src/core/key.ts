@@ -27,3 +27,10 @@ export function hashedPart(bytes: Uint8Array): Uint8Array {
   if (at === -1 || buf.indexOf('\n', at + 1) < buf.length - 1) return bytes
   return bytes.subarray(0, at + 1)
 }
+
+/** {@link hashedPart} of a text (hashed as UTF-8), without making its bytes first. */
+export function hashedText(text: string): string {
+  const at = text.lastIndexOf(`\n${MAP_COMMENT}`)
+  if (at === -1 || text.indexOf('\n', at + 1) < text.length - 1) return text
+  return text.slice(0, at + 1)
+}
