@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { type Targets, transform } from 'lightningcss'
+import { bundleAsync, type Targets } from 'lightningcss'
 
 // The direct CSS path: a plain stylesheet that nothing but Vite's own CSS pipeline would touch is
 // minified here with lightningcss, once, as Vite's pipeline would (same engine, options and
@@ -161,19 +161,22 @@ export type DirectResult = DirectCss | { fallback: string } | { syntax: { line: 
  * `image-set()`, a query Vite reads such as `?inline`, a root-relative URL into the public folder)
  * fall back. A syntax error is reported with the stylesheet's line and column.
  */
-export function minifyDirect(
+export async function minifyDirect(
   code: string,
   file: string,
   options: { targets: Targets | undefined; lightningcss: Record<string, unknown> | undefined },
-): DirectResult {
+): Promise<DirectResult> {
   if (/@import|image-set\(/i.test(code)) return { fallback: '@import or image-set()' }
-  let result: ReturnType<typeof transform>
+  const text = code.replace(/^\uFEFF/, '')
+  let result: Awaited<ReturnType<typeof bundleAsync>>
   try {
-    result = transform({
+    // lightningcss's transform, on its own threads: with no @import, bundling one file is
+    // transforming it (same bytes), and the main thread stays free meanwhile.
+    result = await bundleAsync({
       ...(options.lightningcss ?? {}),
       targets: options.targets,
       filename: file,
-      code: Buffer.from(code.replace(/^\uFEFF/, '')),
+      resolver: { read: () => text },
       minify: true,
       analyzeDependencies: true,
       cssModules: undefined,

@@ -81,6 +81,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   let userRenderBuiltUrl = false
   let manifestText: string | undefined
   let summaryFiles: SummaryFile[] = []
+  /** Our outputs of this build by file name, for the self-check (dropped after it). */
+  let writtenFiles = new Map<string, string>()
   let manifestEntries = new Map<string, string>()
   /** Templates as read (text and encoding), by root-relative path. */
   const templateTexts = new Map<string, TemplateText>()
@@ -278,6 +280,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       }
       for (const warning of (plan as Plan).warnings) this.warn(warning)
       const emitted = new Set<string>()
+      /** Stylesheets being minified for the direct path (all at once, on lightningcss's threads). */
+      const pending = new Map<string, { user: CssUser; job: Promise<DirectResult> }>()
       for (const block of (plan as Plan).blocks) {
         for (const group of block.groups) {
           if (group.passthrough || emitted.has(group.signature)) continue
@@ -296,17 +300,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
                 origin: source.type === 'file' ? relativeTo(config.root, source.path) : source.loc.file,
                 contentLoc: source.type === 'inline' ? source.contentLoc : undefined,
               }
-              if (directBlocker === undefined && entry.endsWith('.css')) {
+              if (directBlocker === undefined && entry.endsWith('.css') && !pending.has(entry)) {
                 const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
-                const direct = directStylesheet(this, entry, text, user)
-                if (direct) {
-                  directCss.set(entry, direct)
-                  continue
-                }
+                pending.set(entry, { user, job: directResult(entry, text, user) })
+                continue
               }
-              cssEntries.add(entry)
-              cssUsers.set(entry, user)
-              this.emitFile({ type: 'chunk', id: entry, name: `vc-${sha256Hex(relativeTo(config.root, entry)).slice(0, 8)}` })
+              if (!pending.has(entry)) viteStylesheet(this, entry, user)
             }
           } else if (group.module) {
             const lines = group.sources.map((s) => {
@@ -321,6 +320,18 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             for (const s of group.sources) if (s.type === 'file') this.addWatchFile(s.path)
           }
         }
+      }
+      // In plan order, so the first problem reported is always the same one.
+      for (const [entry, { user, job }] of pending) {
+        let result: DirectResult
+        try {
+          result = await job
+        } catch (err) {
+          return fail(this, err) // already names the stylesheet and the block
+        }
+        const direct = linkDirect(this, result, user)
+        if (direct) directCss.set(entry, direct)
+        else viteStylesheet(this, entry, user)
       }
       if (noDefaultInput && cssEntries.size === 0 && moduleEntries.size === 0) {
         this.emitFile({ type: 'chunk', id: EMPTY, name: 'vc-empty' })
@@ -446,6 +457,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             emptyId: `\0${EMPTY}`,
           })
           manifestText = serializeManifest(assembled.entries)
+          writtenFiles = new Map(assembled.files.map((f) => [f.fileName, f.source]))
           // The summary is info-level output: not worked out when it would not be shown.
           const gzip = config.build.reportCompressedSize !== false && !this.meta.watchMode
           summaryFiles = logsInfo() ? await Promise.all(assembled.files.map((f) => sizeOf(f.fileName, f.source, gzip))) : []
@@ -503,7 +515,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       // Self-check before publishing: every file the manifest names is there, with its hash.
       const { verifyManifest } = await import('../deploy/verify.js')
       const label = `${opts.outputDir}/${opts.manifestName}`
-      const { problems } = await verifyManifest(outDir, manifestEntries, { outputDir: opts.outputDir, label })
+      const { problems } = await verifyManifest(outDir, manifestEntries, { outputDir: opts.outputDir, label, written: writtenFiles })
+      writtenFiles = new Map()
       if (problems.length > 0) {
         this.error(new CompressorError('OUTPUT', `self-check failed, manifest not written:\n${problems.join('\n')}`))
       }
@@ -576,33 +589,44 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     return new CompressorError(err.code, `${user.origin}: ${err.detail}`, { loc: user.loc, block: user.tag })
   }
 
-  /**
-   * A stylesheet on the direct path (css-direct.ts), its assets inlined or emitted; undefined when it
-   * needs Vite's pipeline after all. Results are kept by path and content across watch rebuilds.
-   */
-  function directStylesheet(ctx: Rollup.PluginContext, entry: string, text: string, user: CssUser): DirectCss | undefined {
+  /** A stylesheet through Vite's pipeline: a Rolldown entry of its own. */
+  function viteStylesheet(ctx: Rollup.PluginContext, entry: string, user: CssUser): void {
+    cssEntries.add(entry)
+    cssUsers.set(entry, user)
+    ctx.emitFile({ type: 'chunk', id: entry, name: `vc-${sha256Hex(relativeTo(config.root, entry)).slice(0, 8)}` })
+  }
+
+  /** A stylesheet minified for the direct path (css-direct.ts), kept by path and content across watch rebuilds. */
+  function directResult(entry: string, text: string, user: CssUser): Promise<DirectResult> {
     const key = `${entry}\0${sha256Hex(text)}`
-    let result = directCache.get(key)
-    if (!result) {
-      try {
-        const code = confineCssRefs(text, entry, staticRoots())
-        const targets = lightningTargets(config.build.cssTarget) ?? undefined
-        result = minifyDirect(code, entry, { targets, lightningcss: config.css.lightningcss as Record<string, unknown> })
-      } catch (err) {
-        return fail(ctx, aboutStylesheet(err, user))
-      }
-      directCache.set(key, result)
+    const cached = directCache.get(key)
+    if (cached) return Promise.resolve(cached)
+    let job: Promise<DirectResult>
+    try {
+      const code = confineCssRefs(text, entry, staticRoots())
+      const targets = lightningTargets(config.build.cssTarget) ?? undefined
+      job = minifyDirect(code, entry, { targets, lightningcss: config.css.lightningcss as Record<string, unknown> })
+    } catch (err) {
+      job = Promise.reject(aboutStylesheet(err, user))
     }
+    job.then((r) => directCache.set(key, r)).catch(() => {}) // errors are reported by whoever awaits the job
+    return job
+  }
+
+  /**
+   * A direct stylesheet's assets inlined or emitted, its warnings logged; undefined when it needs
+   * Vite's pipeline after all. A syntax error fails the build, naming the stylesheet and the block.
+   */
+  function linkDirect(ctx: Rollup.PluginContext, result: DirectResult, user: CssUser): DirectCss | undefined {
     if ('syntax' in result) return fail(ctx, cssSyntaxError(user, result.syntax))
     if ('fallback' in result) return undefined
     for (const w of result.warnings) {
       const at = user.contentLoc ? shiftLoc(user.contentLoc, w.line, w.column) : undefined
       ctx.warn(`${at ? `${at.file}:${at.line}:${at.column}` : `${user.origin}:${w.line}:${w.column}`}: ${w.message}`)
     }
-    const css = result
     let unknown: string | undefined
     try {
-      unknown = linkAssets(css, directAssets, {
+      unknown = linkAssets(result, directAssets, {
         read: (file) => {
           confineTarget(relativeTo(config.root, file), file, staticRoots())
           return fs.readFileSync(file)
@@ -615,8 +639,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       return fail(ctx, aboutStylesheet(err, user))
     }
     if (unknown !== undefined) return undefined
-    for (const ref of css.refs) if (ref.type === 'asset') ctx.addWatchFile(ref.file)
-    return css
+    for (const ref of result.refs) if (ref.type === 'asset') ctx.addWatchFile(ref.file)
+    return result
   }
 
   function placeModules(previous: FileNames | undefined, assetsDir = 'assets'): (chunk: ChunkInfo) => string {
