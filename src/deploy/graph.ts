@@ -6,6 +6,8 @@ export interface FileSource {
   read(file: string): Promise<Uint8Array | undefined>
   /** Whether a file exists. Called for every other file. */
   exists(file: string): Promise<boolean>
+  /** The text of a CSS or JS file (UTF-8), when the source has it without reading bytes. */
+  text?(file: string): Promise<string | undefined>
 }
 
 export interface ReferenceGraph {
@@ -45,13 +47,13 @@ export async function walkReferences(
     if (!ref.strong && !options.weak) continue
     if (files.size >= MAX_FILES) throw new Error(`more than ${MAX_FILES} referenced files; stopping`)
     if (followed(ref.path)) {
-      const bytes = await source.read(ref.path)
-      if (bytes === undefined) {
+      const text = source.text ? await source.text(ref.path) : await readText(source, ref.path)
+      if (text === undefined) {
         if (ref.strong) missing.push(ref)
         continue
       }
       files.set(ref.path, { ...ref })
-      const found = fileReferences(ref.path, Buffer.from(bytes).toString('utf8'))
+      const found = fileReferences(ref.path, text)
       bad.push(...found.bad)
       queue.push(...found.refs)
     } else {
@@ -63,4 +65,9 @@ export async function walkReferences(
     }
   }
   return { files, missing, bad }
+}
+
+async function readText(source: FileSource, file: string): Promise<string | undefined> {
+  const bytes = await source.read(file)
+  return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
 }

@@ -85,7 +85,9 @@ export function readManifestFile(outDir: string, file: string): Map<string, stri
 }
 
 /** Reads files under outDir by posix path, refusing symlinks that lead out of it. */
-export function localSource(outDir: string): FileSource & { readSync(file: string): Buffer | undefined } {
+export function localSource(
+  outDir: string,
+): FileSource & { readSync(file: string): Buffer | undefined; sizeSync(file: string): number | undefined } {
   const root = fs.realpathSync(outDir)
   const resolve = (file: string): string | undefined => {
     const full = path.join(root, ...file.split('/'))
@@ -104,6 +106,10 @@ export function localSource(outDir: string): FileSource & { readSync(file: strin
   }
   return {
     readSync,
+    sizeSync: (file) => {
+      const full = resolve(file)
+      return full === undefined ? undefined : fs.statSync(full).size
+    },
     read: async (file) => readSync(file),
     exists: async (file) => resolve(file) !== undefined,
   }

@@ -21,16 +21,18 @@ export interface VerifyResult {
  * file those name: CSS `url()`s, JS imports) exists, each output's 12-hex name matches the sha256
  * of its bytes, and each `integrity` attribute matches its file. Returns problems (empty: fine).
  * `label` names the manifest in messages. Assets named by Rolldown can only be checked for existence.
+ * `written`: files a build has just written, with their bytes; they are read from memory once the
+ * file on disk is seen to have that size (the build's own check, without reading its outputs back).
  */
 export async function verifyManifest(
   outDir: string,
   entries: Iterable<readonly [string, string]>,
-  options: { outputDir?: string; label?: string } = {},
+  options: { outputDir?: string; label?: string; written?: ReadonlyMap<string, string> } = {},
 ): Promise<{ problems: string[]; files: string[] }> {
   const outputDir = outputDirOf(options)
   const label = options.label ?? `${outputDir}/manifest.json`
   const list = [...entries]
-  const source = localSource(outDir)
+  const source = rememberingSource(localSource(outDir), options.written)
   const start = manifestReferences(list)
   const graph = await walkReferences(start.refs, source, { weak: false })
   const problems: string[] = []
@@ -39,6 +41,8 @@ export async function verifyManifest(
   for (const file of graph.files.keys()) {
     const hash = outputHash(file, outputDir)
     if (hash === undefined) continue
+    // A file this build just wrote, found on disk with its size: named from these very bytes.
+    if (source.fromMemory.has(file)) continue
     const bytes = source.readSync(file)
     if (bytes === undefined) continue
     const actual = createHash('sha256').update(hashedPart(bytes)).digest('hex').slice(0, 12)
@@ -89,4 +93,43 @@ export async function verifyOutDir(outDir: string, options: LayoutOptions = {}):
     for (const f of r.files) files.add(f)
   }
   return { ok: problems.length === 0, manifests: manifests.map((m) => m.path).sort(), files: files.size, problems }
+}
+
+/**
+ * A local source that keeps what it read (the hash check reads each file again), and serves files
+ * a build has just written from memory when the file on disk has their size.
+ */
+function rememberingSource(
+  local: ReturnType<typeof localSource>,
+  written: ReadonlyMap<string, string> | undefined,
+): ReturnType<typeof localSource> & { fromMemory: Set<string>; text(file: string): Promise<string | undefined> } {
+  const seen = new Map<string, Buffer | undefined>()
+  const fromMemory = new Set<string>()
+  /** A written file's text, when the file on disk has its size. */
+  const own = (file: string): string | undefined => {
+    const text = written?.get(file)
+    if (text === undefined || local.sizeSync(file) !== Buffer.byteLength(text)) return undefined
+    fromMemory.add(file)
+    return text
+  }
+  const readSync = (file: string): Buffer | undefined => {
+    const text = own(file)
+    if (text !== undefined) return Buffer.from(text)
+    if (seen.has(file)) return seen.get(file)
+    const bytes = local.readSync(file)
+    seen.set(file, bytes)
+    return bytes
+  }
+  return {
+    ...local,
+    readSync,
+    read: async (file) => readSync(file),
+    text: async (file) => {
+      const text = own(file)
+      if (text !== undefined) return text
+      const bytes = readSync(file)
+      return bytes?.toString('utf8')
+    },
+    fromMemory,
+  }
 }

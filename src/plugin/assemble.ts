@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { ResolvedConfig, Rollup } from 'vite'
 import { CompressorError } from '../core/errors.js'
 import { type OutputPart, renderBlockHtml } from '../core/html.js'
-import { hashedPart, sha256Hex } from '../core/key.js'
+import { hashedText, sha256Hex } from '../core/key.js'
 import { assetKey, type DirectAsset, type DirectCss, fillCssRefs } from './css-direct.js'
 import { assembleCss, type BuiltCss, inlineCss, integrity, outputFileName, posixDir } from './bundle.js'
 import { relativeTo, sameFile } from './checks.js'
@@ -124,7 +124,7 @@ export async function assemble(
     if (emittedFiles.has(fileName)) return
     emittedFiles.set(fileName, source)
     // Already in outDir with these bytes (a rebuild): not written again, never rewritten in place.
-    if (outDir && sameFile(path.join(outDir, fileName), Buffer.from(source))) return
+    if (outDir && sameFile(path.join(outDir, fileName), source)) return
     ctx.emitFile({ type: 'asset', fileName, source })
   }
   const sourcemap = config.build.sourcemap
@@ -173,7 +173,7 @@ export async function assemble(
           { loc: block.loc, block: block.tag },
         )
       }
-      const hash = sha256Hex(hashedPart(Buffer.from(built.text)))
+      const hash = sha256Hex(hashedText(built.text))
       const fileName = built.fileName ?? outputFileName(opts.outputDir, block.kind, block.name, hash)
       // The map is named after the file; the file's hash is taken before its map comment.
       let final = built.text
@@ -191,7 +191,11 @@ export async function assemble(
       parts.push({
         type: 'output',
         path: fileName,
-        content: (block.kind === 'css' ? inlineCss(built.text, opts.outputDir) : built.text).trimEnd(),
+        // Only inline blocks write the content into the page.
+        content:
+          block.mode === 'inline'
+            ? (block.kind === 'css' ? inlineCss(built.text, opts.outputDir) : built.text).trimEnd()
+            : '',
         media: group.media,
         extra: group.extra,
         module: group.module,
@@ -212,7 +216,9 @@ export async function assemble(
 export function scriptPieces(group: PlannedGroup, state: Pick<AssembleState, 'config' | 'opts' | 'scriptTexts'>): ScriptPiece[] {
   const { config, opts } = state
   const jsDir = path.join(path.resolve(config.root, config.build.outDir), opts.outputDir, 'js')
-  const mapName = (file: string) => path.relative(jsDir, file).split(path.sep).join('/')
+  // Names in source maps, when there are maps.
+  const mapName = (file: string) =>
+    config.build.sourcemap ? path.relative(jsDir, file).split(path.sep).join('/') : undefined
   return group.sources.map((s) => ({
     code: s.type === 'file' ? (state.scriptTexts.get(s.path) as string) : s.content,
     origin: s.type === 'file' ? relativeTo(config.root, s.path) : undefined,
@@ -252,3 +258,4 @@ export async function startScripts(
     }
   }
 }
+

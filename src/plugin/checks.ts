@@ -24,10 +24,12 @@ export function checkCss(code: string): { line: number; column: number; message:
   }
 }
 
-/** Whether `file` exists with exactly these bytes. */
-export function sameFile(file: string, bytes: Buffer): boolean {
+/** Whether `file` exists with exactly these bytes (or this text, as UTF-8). */
+export function sameFile(file: string, content: Uint8Array | string): boolean {
+  const size = fs.statSync(file, { throwIfNoEntry: false })?.size
+  if (size === undefined || size !== Buffer.byteLength(content)) return false
   try {
-    return fs.statSync(file).size === bytes.length && fs.readFileSync(file).equals(bytes)
+    return fs.readFileSync(file).equals(typeof content === 'string' ? Buffer.from(content) : content)
   } catch {
     return false
   }
@@ -37,7 +39,7 @@ export function sameFile(file: string, bytes: Buffer): boolean {
 export function dropUnchanged(bundle: Rollup.OutputBundle, dir: string): void {
   for (const [fileName, item] of Object.entries(bundle)) {
     const source = item.type === 'chunk' ? item.code : item.source
-    if (sameFile(path.join(dir, fileName), Buffer.from(source))) delete bundle[fileName]
+    if (sameFile(path.join(dir, fileName), source)) delete bundle[fileName]
   }
 }
 

@@ -87,4 +87,31 @@ describe('self-check before the manifest is published', () => {
     }
     expect(listFiles(first.outDir).filter((f) => f.startsWith('CACHE/manifest'))).toEqual(['CACHE/manifest.json'])
   })
+
+  it('fails when an output on disk is not what the build made of it (a later plugin rewrote it)', async () => {
+    const root = writeTree({
+      'templates/page.html': template,
+      'static/css/site.css': '.logo{color:red}\n',
+    })
+    // A user plugin that appends a banner to every CSS output after ours named it by its hash.
+    const banner: Plugin = {
+      name: 'banner',
+      enforce: 'post',
+      generateBundle: {
+        order: 'post',
+        handler(_output, bundle) {
+          for (const item of Object.values(bundle)) {
+            if (item.type === 'asset' && item.fileName.endsWith('.css')) item.source = `/* banner */${String(item.source)}`
+          }
+        },
+      },
+    }
+    const err = await buildFixture(root, { templates: 'templates/*.html' }, { plugins: [banner] }).then(
+      () => new Error('the build succeeded'),
+      (e: Error) => e,
+    )
+    expect(err.message).toContain('self-check failed, manifest not written')
+    expect(err.message).toMatch(/CACHE\/css\/output\.[0-9a-f]{12}\.css: content does not match the hash in its name/)
+    expect(listFiles(path.join(root, 'dist')).filter((f) => f.startsWith('CACHE/manifest'))).toEqual([])
+  })
 })
