@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import type { ResolvedConfig, Rollup } from 'vite'
 import { CompressorError } from '../core/errors.js'
@@ -21,6 +22,12 @@ import type { Plan, PlannedBlock, PlannedGroup, Source } from './plan.js'
 type OutputBundle = Rollup.OutputBundle
 type OutputChunk = Rollup.OutputChunk
 
+/** Kept across watch-mode builds by the plugin: see {@link AssembleState.memo}. */
+export interface AssembleMemo {
+  groups: Map<string, { inputs: readonly string[]; text: string; hash: string; map?: SourceMap }>
+  written: Map<string, string>
+}
+
 /** What the build plugin knows when the bundle is written, for {@link assemble}. */
 export interface AssembleState {
   config: ResolvedConfig
@@ -38,6 +45,11 @@ export interface AssembleState {
   /** Classic scripts' (and stylesheets') text by path, and minified scripts kept across builds. */
   scriptTexts: ReadonlyMap<string, string>
   minifiedScripts: Map<string, Promise<{ code: string; map?: SourceMap | null }>>
+  /**
+   * Watch mode: what the previous build assembled (by group) and wrote (by file name), so a rebuild
+   * joins and hashes only the groups whose pieces changed, and reads back no unchanged output.
+   */
+  memo?: AssembleMemo
   cssId: (source: Source) => string
   moduleId: (signature: string) => string
   emptyId: string
@@ -119,38 +131,61 @@ export async function assemble(
   const { minifier, check } = await scriptTools(config)
 
   const emittedFiles = new Map<string, string>()
+  const memo = state.memo
+  /** What the previous watch build wrote there, still there with its size; else compared byte for byte. */
+  const unchanged = (file: string, fileName: string, source: string) => {
+    if (memo?.written.get(fileName) === source) {
+      return fs.statSync(file, { throwIfNoEntry: false })?.size === Buffer.byteLength(source)
+    }
+    return sameFile(file, source)
+  }
   const outDir = online || config.build.write === false ? undefined : path.resolve(config.root, config.build.outDir)
   const emit = (fileName: string, source: string) => {
     if (emittedFiles.has(fileName)) return
     emittedFiles.set(fileName, source)
     // Already in outDir with these bytes (a rebuild): not written again, never rewritten in place.
-    if (outDir && sameFile(path.join(outDir, fileName), source)) return
+    if (outDir && unchanged(path.join(outDir, fileName), fileName, source)) return
     ctx.emitFile({ type: 'asset', fileName, source })
   }
   const sourcemap = config.build.sourcemap
-  type Built = { text: string; map?: SourceMap; css?: string[]; imports: number; fileName?: string }
+  type Built = { text: string; hash: string; map?: SourceMap; css?: string[]; imports: number; fileName?: string }
   const content = new Map<string, Built>()
+  const hashed = (text: string) => sha256Hex(hashedText(text))
+  /** A group's text joined from its pieces, or the previous watch build's when the pieces are the same. */
+  const joined = async (signature: string, inputs: string[], join: () => Promise<{ code: string; map?: SourceMap }>) => {
+    const last = memo?.groups.get(signature)
+    if (last && last.inputs.length === inputs.length && last.inputs.every((x, i) => x === inputs[i])) return last
+    const { code, map } = await join()
+    const made = { inputs, text: code, hash: hashed(code), map }
+    memo?.groups.set(signature, made)
+    return made
+  }
   const groupContent = async (block: PlannedBlock, group: PlannedGroup) => {
     const cached = content.get(group.signature)
     if (cached) return cached
     let result: Built
     if (group.kind === 'css') {
       const pieces = group.sources.map((s) => builtCss.get(cssId(s)) as BuiltCss)
-      result = { text: assembleCss(pieces, opts.outputDir, cssMinified), imports: 0 }
+      const inputs = pieces.flatMap((p) => [p.dir, p.css])
+      const made = await joined(group.signature, inputs, async () => ({ code: assembleCss(pieces, opts.outputDir, cssMinified) }))
+      result = { text: made.text, hash: made.hash, imports: 0 }
     } else if (!group.module) {
       const pieces = scriptPieces(group, state)
-      const r = await minifyScripts(pieces, minifier, check, block.tag, minifiedScripts, Boolean(sourcemap))
-      result = { text: r.code, map: r.map, imports: 0 }
+      const inputs = pieces.flatMap((p) => [p.code, p.mapName ?? ''])
+      const made = await joined(group.signature, inputs, () =>
+        minifyScripts(pieces, minifier, check, block.tag, minifiedScripts, Boolean(sourcemap)),
+      )
+      result = { text: made.text, hash: made.hash, map: made.map, imports: 0 }
     } else {
       const chunk = modules.get(state.moduleId(group.signature)) as OutputChunk
       const css = cssOf(chunk)
       const imports = chunk.imports.length + chunk.dynamicImports.length
       if (kept.has(chunk.fileName)) {
-        result = { text: chunk.code, css, imports, fileName: chunk.fileName }
+        result = { text: chunk.code, hash: '', css, imports, fileName: chunk.fileName }
       } else {
         const code = chunk.code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n')
         const map = chunk.map ? (JSON.parse(chunk.map.toString()) as SourceMap) : undefined
-        result = { text: code, map, css, imports }
+        result = { text: code, hash: hashed(code), map, css, imports }
       }
     }
     content.set(group.signature, result)
@@ -173,8 +208,7 @@ export async function assemble(
           { loc: block.loc, block: block.tag },
         )
       }
-      const hash = sha256Hex(hashedText(built.text))
-      const fileName = built.fileName ?? outputFileName(opts.outputDir, block.kind, block.name, hash)
+      const fileName = built.fileName ?? outputFileName(opts.outputDir, block.kind, block.name, built.hash)
       // The map is named after the file; the file's hash is taken before its map comment.
       let final = built.text
       if (built.map && sourcemap && block.mode !== 'inline' && !built.fileName) {
@@ -205,6 +239,10 @@ export async function assemble(
       })
     }
     entries.push([block.key, renderBlockHtml(block.kind, block.mode, parts)])
+  }
+  if (memo) {
+    memo.written = emittedFiles
+    for (const signature of memo.groups.keys()) if (!content.has(signature)) memo.groups.delete(signature)
   }
   const files = [...emittedFiles]
     .map(([fileName, source]) => ({ fileName, source }))

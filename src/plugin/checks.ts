@@ -113,16 +113,16 @@ export function readUtf8(file: string, root: string, where: { loc: SourceLocatio
 
 /**
  * Reads every static file the plan's blocks name, as UTF-8 (as Django reads them), failing with
- * the file and the block otherwise. Returns the text of the classic scripts and stylesheets.
+ * the file and the block otherwise. Returns the text of the classic scripts and stylesheets, in
+ * `texts` (files already there are not read again).
  */
-export function readSources(plan: Plan, root: string): Map<string, string> {
+export function readSources(plan: Plan, root: string, texts = new Map<string, string>()): Map<string, string> {
   const seen = new Set<string>()
-  const texts = new Map<string, string>()
   for (const block of plan.blocks) {
     for (const group of block.groups) {
       if (group.kind === 'js' && group.module) continue // Vite reads (and checks) module sources
       for (const source of group.sources) {
-        if (source.type !== 'file' || seen.has(source.path)) continue
+        if (source.type !== 'file' || seen.has(source.path) || texts.has(source.path)) continue
         seen.add(source.path)
         texts.set(source.path, readUtf8(source.path, root, { loc: source.loc, block: block.tag }))
       }

@@ -6,7 +6,7 @@ import { CompressorError } from '../core/errors.js'
 import { sha256Hex } from '../core/key.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
 import { shiftLoc } from '../core/position.js'
-import { assemble, startScripts } from './assemble.js'
+import { type AssembleMemo, assemble, startScripts } from './assemble.js'
 import { blockUsers, filesNamedBy, usersOf } from './blame.js'
 import {
   CHECK_CSS_LIMIT,
@@ -89,6 +89,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   let htmlEntries: string[] = []
   /** Watch mode: whether the next build must scan and plan the templates again. */
   let replan = true
+  /** Watch mode: files the watcher reported changed since the last build. */
+  const changed = new Set<string>()
   /** Set when the runtime compresses blocks of served pages (online mode). */
   let online: OnlineApi | undefined
   /** Inline `<style>` / module bodies by id. */
@@ -107,10 +109,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   let directBlocker: string | undefined
   /** Stylesheets on the direct path this build, by entry id. */
   const directCss = new Map<string, DirectCss>()
-  /** Direct results by stylesheet path and content (kept across watch rebuilds). */
-  const directCache = new Map<string, DirectResult>()
+  /** Direct results by stylesheet id, with the text they were made from (kept across watch rebuilds). */
+  const directCache = new Map<string, { text: string; result: DirectResult }>()
   /** Assets of direct stylesheets, this build. */
   const directAssets = new Map<string, DirectAsset>()
+  /** Watch mode: what the previous build assembled and wrote (assemble.ts). */
+  const assembleMemo: AssembleMemo = { groups: new Map(), written: new Map() }
   /** Strict CSS parses by content hash: a syntax problem, or undefined for none. */
   const checkedCss = new Map<string, ReturnType<typeof checkCss>>()
 
@@ -210,7 +214,6 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       cssOfEntry.clear()
       cssEntries.clear()
       cssUsers.clear()
-      sourceTexts.clear()
       directCss.clear()
       directAssets.clear()
       if (directCache.size > 20000) directCache.clear()
@@ -229,6 +232,10 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       // (or a file appearing or going away) makes the templates scanned and planned again.
       const reuse = this.meta.watchMode && !replan && plan !== undefined
       replan = false
+      // Sources as read are kept across watch rebuilds, but for those the watcher said changed.
+      if (reuse) for (const file of changed) sourceTexts.delete(file)
+      else sourceTexts.clear()
+      changed.clear()
       if (!reuse) {
         const scanned = online
           ? []
@@ -272,7 +279,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           })
         }
         const current = plan as Plan
-        for (const [file, text] of readSources(current, config.root)) sourceTexts.set(file, text)
+        readSources(current, config.root, sourceTexts)
         // Classic scripts are minified on other threads while stylesheets and Rolldown's build run.
         await startScripts(current, { config, opts, scriptTexts: sourceTexts, minifiedScripts })
       } catch (err) {
@@ -341,6 +348,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     watchChange(id, change) {
       const file = relativeTo(config.root, id)
       if (change.event !== 'update' || templateTexts.has(file)) replan = true
+      changed.add(id)
     },
 
     resolveId(id, importer) {
@@ -452,6 +460,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             moduleEntries,
             scriptTexts: sourceTexts,
             minifiedScripts,
+            memo: this.meta.watchMode && !online ? assembleMemo : undefined,
             cssId,
             moduleId: (signature) => `\0${MODULE}${signature}.js`,
             emptyId: `\0${EMPTY}`,
@@ -598,9 +607,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
 
   /** A stylesheet minified for the direct path (css-direct.ts), kept by path and content across watch rebuilds. */
   function directResult(entry: string, text: string, user: CssUser): Promise<DirectResult> {
-    const key = `${entry}\0${sha256Hex(text)}`
-    const cached = directCache.get(key)
-    if (cached) return Promise.resolve(cached)
+    const cached = directCache.get(entry)
+    if (cached?.text === text) return Promise.resolve(cached.result)
     let job: Promise<DirectResult>
     try {
       const code = confineCssRefs(text, entry, staticRoots())
@@ -609,7 +617,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     } catch (err) {
       job = Promise.reject(aboutStylesheet(err, user))
     }
-    job.then((r) => directCache.set(key, r)).catch(() => {}) // errors are reported by whoever awaits the job
+    job.then((result) => directCache.set(entry, { text, result })).catch(() => {}) // errors: reported by whoever awaits the job
     return job
   }
 
