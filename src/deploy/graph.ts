@@ -53,7 +53,7 @@ export async function walkReferences(
         continue
       }
       files.set(ref.path, { ...ref })
-      const found = fileReferences(ref.path, text)
+      const found = fileReferences(ref.path, text, options.weak)
       bad.push(...found.bad)
       queue.push(...found.refs)
     } else {

@@ -132,7 +132,7 @@ export function cssReferences(css: string, from: string): { refs: Reference[]; b
  * `new URL("./x.png", import.meta.url)` are strong; any other string that looks like a relative
  * path (Vite's preload lists, say) is weak; a `sourceMappingURL` is weak.
  */
-export function jsReferences(js: string, from: string): { refs: Reference[]; bad: BadReference[] } {
+export function jsReferences(js: string, from: string, weak = true): { refs: Reference[]; bad: BadReference[] } {
   const refs: Reference[] = []
   const bad: BadReference[] = []
   const seen = new Map<string, Reference>()
@@ -153,6 +153,7 @@ export function jsReferences(js: string, from: string): { refs: Reference[]; bad
     refs.push(ref)
   }
   for (const m of js.matchAll(JS_IMPORT_RE)) add(m[2] as string, true)
+  if (!weak) return { refs, bad } // the strong ones are all that was asked for
   for (const m of js.matchAll(JS_STRING_RE)) add(m[2] as string, false)
   for (const m of js.matchAll(SOURCE_MAP_RE)) {
     const raw = m[1] as string
@@ -161,10 +162,13 @@ export function jsReferences(js: string, from: string): { refs: Reference[]; bad
   return { refs, bad }
 }
 
-/** References of a built file by its extension (CSS and JS have them; other files none). */
-export function fileReferences(file: string, text: string): { refs: Reference[]; bad: BadReference[] } {
+/**
+ * References of a built file by its extension (CSS and JS have them; other files none); without
+ * `weak`, a script's weak references are not looked for.
+ */
+export function fileReferences(file: string, text: string, weak = true): { refs: Reference[]; bad: BadReference[] } {
   if (file.endsWith('.css')) return cssReferences(text, file)
-  if (file.endsWith('.js') || file.endsWith('.mjs')) return jsReferences(text, file)
+  if (file.endsWith('.js') || file.endsWith('.mjs')) return jsReferences(text, file, weak)
   return { refs: [], bad: [] }
 }
 

@@ -88,6 +88,9 @@ f{background:url(../../../../etc/passwd)}`
       ['assets/dep-CCCCCCCC.css', false],
       ['CACHE/js/output.0123456789ab.js.map', false],
     ])
+    // Asked for the strong ones only (a build's self-check), the same strong ones come back.
+    const strong = jsReferences(js, 'CACHE/js/output.0123456789ab.js', false)
+    expect(strong.refs.map((x) => x.path)).toEqual(r.refs.filter((x) => x.strong).map((x) => x.path))
   })
 
   it('knows which names carry our hash, and which carry any hash', () => {
