@@ -279,21 +279,21 @@ export async function scriptTools(
 }
 
 /**
- * Starts minifying every classic script the plan names (each once, into `minifiedScripts`), so the
+ * Starts minifying every classic script of these blocks (each once, into `minifiedScripts`), so the
  * work runs on other threads while the build goes on; assembling then finds it done.
  */
-export async function startScripts(
-  current: Plan,
+export function startScripts(
+  blocks: Iterable<PlannedBlock>,
   state: Pick<AssembleState, 'config' | 'opts' | 'scriptTexts' | 'minifiedScripts'>,
-): Promise<void> {
-  const { minifier, check } = await scriptTools(state.config)
+  tools: Awaited<ReturnType<typeof scriptTools>>,
+): void {
+  const { minifier, check } = tools
   if (!minifier) return
   const sourcemap = Boolean(state.config.build.sourcemap)
-  for (const block of current.blocks) {
+  for (const block of blocks) {
     for (const group of block.groups) {
       if (group.kind !== 'js' || group.module || group.passthrough !== undefined) continue
       for (const piece of scriptPieces(group, state)) minifyPiece(piece, minifier, check, block.tag, state.minifiedScripts, sourcemap)
     }
   }
 }
-

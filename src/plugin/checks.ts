@@ -4,7 +4,7 @@ import { transform as lightningTransform } from 'lightningcss'
 import type { Rollup } from 'vite'
 import { findBlocks } from '../core/blocks.js'
 import { CompressorError, type SourceLocation } from '../core/errors.js'
-import type { Plan } from './plan.js'
+import type { PlannedBlock } from './plan.js'
 
 // Checks of inputs and outputs that make a bad build fail early, naming the file and the block.
 
@@ -112,21 +112,15 @@ export function readUtf8(file: string, root: string, where: { loc: SourceLocatio
 }
 
 /**
- * Reads every static file the plan's blocks name, as UTF-8 (as Django reads them), failing with
- * the file and the block otherwise. Returns the text of the classic scripts and stylesheets, in
- * `texts` (files already there are not read again).
+ * Reads every static file a block names, as UTF-8 (as Django reads them), into `texts` (files
+ * already there are not read again), failing with the file and the block otherwise.
  */
-export function readSources(plan: Plan, root: string, texts = new Map<string, string>()): Map<string, string> {
-  const seen = new Set<string>()
-  for (const block of plan.blocks) {
-    for (const group of block.groups) {
-      if (group.kind === 'js' && group.module) continue // Vite reads (and checks) module sources
-      for (const source of group.sources) {
-        if (source.type !== 'file' || seen.has(source.path) || texts.has(source.path)) continue
-        seen.add(source.path)
-        texts.set(source.path, readUtf8(source.path, root, { loc: source.loc, block: block.tag }))
-      }
+export function readBlockSources(block: PlannedBlock, root: string, texts: Map<string, string>): void {
+  for (const group of block.groups) {
+    if (group.kind === 'js' && group.module) continue // Vite reads (and checks) module sources
+    for (const source of group.sources) {
+      if (source.type !== 'file' || texts.has(source.path)) continue
+      texts.set(source.path, readUtf8(source.path, root, { loc: source.loc, block: block.tag }))
     }
   }
-  return texts
 }

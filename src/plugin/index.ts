@@ -6,7 +6,7 @@ import { CompressorError } from '../core/errors.js'
 import { sha256Hex } from '../core/key.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
 import { shiftLoc } from '../core/position.js'
-import { type AssembleMemo, assemble, startScripts } from './assemble.js'
+import { type AssembleMemo, assemble, scriptTools, startScripts } from './assemble.js'
 import { blockUsers, filesNamedBy, usersOf } from './blame.js'
 import {
   CHECK_CSS_LIMIT,
@@ -14,7 +14,7 @@ import {
   checkLatin1Template,
   checkOutputDirs,
   dropUnchanged,
-  readSources,
+  readBlockSources,
   relativeTo,
 } from './checks.js'
 import {
@@ -31,7 +31,7 @@ import { devPlugin } from './dev.js'
 import type { SourceMap } from './js.js'
 import { ONLINE_PLUGIN, type OnlineApi } from './online.js'
 import { type CompressorOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { type Plan, planBuild, type Source, sourcesByKey } from './plan.js'
+import { type Plan, type PlannedBlock, planBuild, type Source, sourcesByKey } from './plan.js'
 import {
   blockKeys,
   decodeTemplate,
@@ -109,8 +109,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   let directBlocker: string | undefined
   /** Stylesheets on the direct path this build, by entry id. */
   const directCss = new Map<string, DirectCss>()
-  /** Direct results by stylesheet id, with the text they were made from (kept across watch rebuilds). */
-  const directCache = new Map<string, { text: string; result: DirectResult }>()
+  /** Direct results (or the work under way) by stylesheet id, with the text they come from (kept across watch rebuilds). */
+  const directCache = new Map<string, { text: string; job: Promise<DirectResult> }>()
   /** Assets of direct stylesheets, this build. */
   const directAssets = new Map<string, DirectAsset>()
   /** Watch mode: what the previous build assembled and wrote (assemble.ts). */
@@ -255,6 +255,24 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       }
       for (const file of templateTexts.keys()) this.addWatchFile(path.join(config.root, file))
       const templates = online?.templates ?? [...templateTexts].map(([file, text]) => ({ file, source: text.text }))
+      const tools = await scriptTools(config)
+      const scripts = { config, opts, scriptTexts: sourceTexts, minifiedScripts }
+      // Each block's files are read, and its scripts and stylesheets start minifying on other
+      // threads, as soon as it is planned: that work overlaps the planning of the rest.
+      const startBlock = (block: PlannedBlock) => {
+        readBlockSources(block, config.root, sourceTexts)
+        startScripts([block], scripts, tools)
+        if (directBlocker !== undefined) return
+        for (const group of block.groups) {
+          if (group.kind !== 'css' || group.passthrough !== undefined) continue
+          for (const source of group.sources) {
+            const entry = cssId(source)
+            if (!entry.endsWith('.css')) continue
+            const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
+            directResult(entry, text, cssUser(block, source))
+          }
+        }
+      }
       try {
         if (!reuse) {
           for (const [file, text] of templateTexts) if (text.encoding !== 'utf8') checkLatin1Template(file, text.text)
@@ -276,12 +294,11 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
               }
               return found
             },
+            onPlanned: startBlock,
           })
+        } else {
+          for (const block of (plan as Plan).blocks) startBlock(block)
         }
-        const current = plan as Plan
-        readSources(current, config.root, sourceTexts)
-        // Classic scripts are minified on other threads while stylesheets and Rolldown's build run.
-        await startScripts(current, { config, opts, scriptTexts: sourceTexts, minifiedScripts })
       } catch (err) {
         fail(this, err)
       }
@@ -301,12 +318,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
               if (source.type === 'inline') inline.set(entry, source.content)
               else this.addWatchFile(source.path)
               if (cssEntries.has(entry) || directCss.has(entry)) continue
-              const user = {
-                loc: source.loc,
-                tag: block.tag,
-                origin: source.type === 'file' ? relativeTo(config.root, source.path) : source.loc.file,
-                contentLoc: source.type === 'inline' ? source.contentLoc : undefined,
-              }
+              const user = cssUser(block, source)
               if (directBlocker === undefined && entry.endsWith('.css') && !pending.has(entry)) {
                 const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
                 pending.set(entry, { user, job: directResult(entry, text, user) })
@@ -598,6 +610,16 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     return new CompressorError(err.code, `${user.origin}: ${err.detail}`, { loc: user.loc, block: user.tag })
   }
 
+  /** A block that uses a stylesheet, as its errors name it. */
+  function cssUser(block: PlannedBlock, source: Source): CssUser {
+    return {
+      loc: source.loc,
+      tag: block.tag,
+      origin: source.type === 'file' ? relativeTo(config.root, source.path) : source.loc.file,
+      contentLoc: source.type === 'inline' ? source.contentLoc : undefined,
+    }
+  }
+
   /** A stylesheet through Vite's pipeline: a Rolldown entry of its own. */
   function viteStylesheet(ctx: Rollup.PluginContext, entry: string, user: CssUser): void {
     cssEntries.add(entry)
@@ -608,7 +630,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   /** A stylesheet minified for the direct path (css-direct.ts), kept by path and content across watch rebuilds. */
   function directResult(entry: string, text: string, user: CssUser): Promise<DirectResult> {
     const cached = directCache.get(entry)
-    if (cached?.text === text) return Promise.resolve(cached.result)
+    if (cached?.text === text) return cached.job
     let job: Promise<DirectResult>
     try {
       const code = confineCssRefs(text, entry, staticRoots())
@@ -617,7 +639,11 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     } catch (err) {
       job = Promise.reject(aboutStylesheet(err, user))
     }
-    job.then((result) => directCache.set(entry, { text, result })).catch(() => {}) // errors: reported by whoever awaits the job
+    directCache.set(entry, { text, job })
+    // A failure is reported by whoever awaits the job, and is not kept for the next build.
+    job.catch(() => {
+      if (directCache.get(entry)?.job === job) directCache.delete(entry)
+    })
     return job
   }
 

@@ -66,6 +66,8 @@ export interface PlanOptions {
   contexts: readonly OfflineContext[]
   external: 'error' | 'keep'
   resolve: (url: string, where: { loc: SourceLocation; block: string }) => StaticFile
+  /** Called with each block when it is first planned, so work on its files can start at once. */
+  onPlanned?: (block: PlannedBlock) => void
 }
 
 export interface TemplateSource {
@@ -111,13 +113,16 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
         const existing = byKey.get(rendered.key)
         let key = rendered.key
         if (!existing) {
-          byKey.set(rendered.key, planItems(block, rendered, opts))
+          const planned = planItems(block, rendered, opts)
+          byKey.set(rendered.key, planned)
+          opts.onPlanned?.(planned)
         } else if (existing.kind !== block.kind || existing.mode !== block.mode || existing.name !== block.name) {
           const id = qualifiedKey(rendered.key, block.kind, block.mode, block.name)
           key = id
           if (!byKey.has(id)) {
             const planned = planItems(block, rendered, opts)
             byKey.set(id, planned)
+            opts.onPlanned?.(planned)
             warnings.push(
               `${planned.loc.file}:${planned.loc.line}:${planned.loc.column}: ${planned.tag} has the same content as ` +
                 `${existing.tag} at ${existing.loc.file}:${existing.loc.line}; django-compressor can't tell them apart ` +
