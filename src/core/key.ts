@@ -30,7 +30,9 @@ export function hashedPart(bytes: Uint8Array): Uint8Array {
 
 /** {@link hashedPart} of a text (hashed as UTF-8), without making its bytes first. */
 export function hashedText(text: string): string {
-  const at = text.lastIndexOf(`\n${MAP_COMMENT}`)
-  if (at === -1 || text.indexOf('\n', at + 1) < text.length - 1) return text
+  // Only a last line ended by a newline can be the comment: look there, not through the text.
+  if (!text.endsWith('\n')) return text
+  const at = text.lastIndexOf('\n', text.length - 2)
+  if (at === -1 || !text.startsWith(MAP_COMMENT, at + 1)) return text
   return text.slice(0, at + 1)
 }

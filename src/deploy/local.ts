@@ -88,12 +88,12 @@ export function readManifestFile(outDir: string, file: string): Map<string, stri
 export function localSource(
   outDir: string,
 ): FileSource & { readSync(file: string): Buffer | undefined; sizeSync(file: string): number | undefined } {
-  const root = fs.realpathSync(outDir)
+  const root = fs.realpathSync.native(outDir)
   const resolve = (file: string): string | undefined => {
     const full = path.join(root, ...file.split('/'))
     let real: string
     try {
-      real = fs.realpathSync(full)
+      real = fs.realpathSync.native(full)
     } catch {
       return undefined
     }

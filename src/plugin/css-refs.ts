@@ -44,16 +44,28 @@ export function confineTarget(url: string, target: string, roots: StaticRoots): 
     throw new CompressorError('FILE_MISSING', `${url} not found (${path.relative(roots.root, target).split(path.sep).join('/')})`)
   }
   // A link inside the project may point anywhere: what counts is where it leads.
-  if (!inside(fs.realpathSync(target), realPaths(allowed))) {
+  if (!inside(fs.realpathSync.native(target), realRoots(roots))) {
     throw new CompressorError('PATH_ESCAPE', `${url} leads through a link out of the static roots and the project`)
   }
+}
+
+const realRootsOf = new WeakMap<StaticRoots, string[]>()
+
+/** The project and static roots after following links, once per roots object. */
+function realRoots(roots: StaticRoots): string[] {
+  let real = realRootsOf.get(roots)
+  if (!real) {
+    real = realPaths([roots.root, ...roots.roots])
+    realRootsOf.set(roots, real)
+  }
+  return real
 }
 
 /** Folders after following links (the project itself may live behind one). */
 function realPaths(dirs: readonly string[]): string[] {
   return dirs.map((d) => {
     try {
-      return fs.realpathSync(d)
+      return fs.realpathSync.native(d)
     } catch {
       return d
     }

@@ -44,7 +44,7 @@ import {
   type TemplateText,
 } from './rewrite.js'
 import { pathUnderGlob, scanTemplates } from './scan.js'
-import { resolveStaticUrl } from './static.js'
+import { resolveStaticUrl, type StaticRoots } from './static.js'
 import { formatSummary, type SummaryFile, sizeOf } from './summary.js'
 import { writeFileAtomic } from './write.js'
 
@@ -79,6 +79,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   let plan: Plan | undefined
   let noDefaultInput = false
   let userRenderBuiltUrl = false
+  let roots: StaticRoots | undefined
   let manifestText: string | undefined
   let summaryFiles: SummaryFile[] = []
   /** Our outputs of this build by file name, for the self-check (dropped after it). */
@@ -285,11 +286,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             resolve: (url, where) => {
               let found = resolved.get(url)
               if (!found) {
-                found = resolveStaticUrl(
-                  url,
-                  { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root },
-                  where,
-                )
+                found = resolveStaticUrl(url, staticRoots(), where)
                 resolved.set(url, found)
               }
               return found
@@ -370,7 +367,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       // `/static/img/x.png` in CSS url() or an import: a file in the static roots.
       if (opts.staticUrl.startsWith('/') && id.startsWith(opts.staticUrl) && plan) {
         try {
-          return resolveStaticUrl(id, { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }).path
+          return resolveStaticUrl(id, staticRoots()).path
         } catch (err) {
           // A way out of the static roots is an error, never left for Vite to resolve elsewhere.
           if (err instanceof CompressorError && err.code === 'PATH_ESCAPE') {
@@ -593,8 +590,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     return config.logLevel === undefined || config.logLevel === 'info'
   }
 
-  function staticRoots() {
-    return { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }
+  /** The static roots as css-refs and static.ts take them (one object per config: its real paths are cached). */
+  function staticRoots(): StaticRoots {
+    if (roots?.root !== config.root || roots.roots !== opts.staticRoots) {
+      roots = { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }
+    }
+    return roots
   }
 
   /** A syntax error of one of our stylesheets, at its line in the file or in the template. */

@@ -48,8 +48,8 @@ export function resolveStaticUrl(url: string, roots: StaticRoots, where: { loc?:
     if (stat.isDirectory()) {
       throw new CompressorError('FILE_MISSING', `${url} names a directory (${rel(roots.root, candidate)}), not a file`, opts)
     }
-    const real = fs.realpathSync(candidate)
-    const realRoot = fs.realpathSync(root)
+    const real = fs.realpathSync.native(candidate)
+    const realRoot = fs.realpathSync.native(root)
     if (!real.startsWith(realRoot + path.sep)) {
       throw new CompressorError(
         'PATH_ESCAPE',

@@ -16,6 +16,7 @@ describe('the hashed part of an output', () => {
         const text = parts.join('')
         expect(Buffer.from(hashedPart(Buffer.from(text))).toString('utf8')).toBe(hashedText(text))
       }),
+      { numRuns: 2000 },
     )
   })
 })
