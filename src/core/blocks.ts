@@ -77,6 +77,12 @@ export function findBlocks(source: string, file: string, options: FindOptions = 
     const m = MARKER.exec(source)
     if (!m) break
     const at = m.index
+    // Most tags are {% static %}, {% block %}…: passed over without being read.
+    const other = otherTagEnd(source, at)
+    if (other !== undefined) {
+      pos = rendered ? at + 2 : other
+      continue
+    }
     const tag = readTag(source, at)
     if (!tag || (rendered && (tag.syntax === 'tag' ? !options.tags || tag.name === '#' || SKIPPED.has(tag.name) : false))) {
       pos = at + 2
@@ -214,6 +220,30 @@ export function splitArgs(text: string): string[] {
   const re = /"([^"]*)"|'([^']*)'|([^\s,]+)/g
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2] ?? (m[3] as string))
   return out
+}
+
+/** Tag names the block finder acts on; any other `{% name … %}` is passed over. */
+const READ = new Set(['compress', 'endcompress', ...SKIPPED.keys()])
+
+/**
+ * For a `{% name … %}` tag at `at` whose name the finder does not act on, the offset after it;
+ * undefined for anything else (other markers, our tags, a tag without a name or an end).
+ */
+function otherTagEnd(source: string, at: number): number | undefined {
+  if (source.charCodeAt(at + 1) !== 37 /* % */) return undefined
+  let i = at + 2
+  if (source.charCodeAt(i) === 45 /* - */) i++
+  while (i < source.length && isSpace(source.charCodeAt(i))) i++
+  const start = i
+  while (i < source.length && isWordChar(source.charCodeAt(i))) i++
+  if (i === start || READ.has(source.slice(start, i))) return undefined
+  const close = source.indexOf('%}', at + 2)
+  // Past its end, the name was not inside this tag: let readTag decide.
+  return close === -1 || close < i ? undefined : close + 2
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95
 }
 
 /** Reads the tag or comment that starts at `at`, or undefined if it is not one we care about. */
