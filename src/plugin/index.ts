@@ -5,7 +5,6 @@ import { findBlocks } from '../core/blocks.js'
 import { CompressorError } from '../core/errors.js'
 import { sha256Hex } from '../core/key.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
-import { shiftLoc } from '../core/position.js'
 import { type AssembleMemo, assemble, scriptTools, startScripts } from './assemble.js'
 import { blockUsers, filesNamedBy, usersOf } from './blame.js'
 import {
@@ -17,16 +16,8 @@ import {
   readBlockSources,
   relativeTo,
 } from './checks.js'
-import {
-  type DirectAsset,
-  type DirectCss,
-  type DirectResult,
-  directCssBlocker,
-  lightningTargets,
-  linkAssets,
-  minifyDirect,
-} from './css-direct.js'
-import { confineCssRefs, confineTarget } from './css-refs.js'
+import { type DirectResult, directCssBlocker } from './css-direct.js'
+import { confineCssRefs } from './css-refs.js'
 import { devPlugin } from './dev.js'
 import type { SourceMap } from './js.js'
 import { ONLINE_PLUGIN, type OnlineApi } from './online.js'
@@ -46,6 +37,7 @@ import {
 import { pathUnderGlob, scanTemplates } from './scan.js'
 import { resolveStaticUrl, type StaticRoots } from './static.js'
 import { formatSummary, type SummaryFile, sizeOf } from './summary.js'
+import { aboutStylesheet, type CssUser, cssSyntaxError, DirectStylesheets } from './stylesheets.js'
 import { writeFileAtomic } from './write.js'
 
 type ChunkInfo = Rollup.PreRenderedChunk
@@ -57,9 +49,6 @@ const STYLE = '__vite-compressor-style-'
 const MODULE = 'vc-module:'
 const INLINE = 'vc-inline:'
 const MODULE_NAME = 'vc-module-'
-/** The first block that uses a stylesheet, named in its errors. */
-type CssUser = { loc: Source['loc']; tag: string; origin: string; contentLoc?: Source['loc'] }
-
 /** An empty entry, so a build with only classic scripts still has an input; removed from the output. */
 const EMPTY = 'vc-empty:entry.js'
 
@@ -108,12 +97,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   const minifiedScripts = new Map<string, Promise<{ code: string; map?: SourceMap | null }>>()
   /** Why stylesheets take Vite's CSS pipeline in this build; undefined: the direct path (css-direct.ts). */
   let directBlocker: string | undefined
-  /** Stylesheets on the direct path this build, by entry id. */
-  const directCss = new Map<string, DirectCss>()
-  /** Direct results (or the work under way) by stylesheet id, with the text they come from (kept across watch rebuilds). */
-  const directCache = new Map<string, { text: string; job: Promise<DirectResult> }>()
-  /** Assets of direct stylesheets, this build. */
-  const directAssets = new Map<string, DirectAsset>()
+  /** Stylesheets on the direct path (stylesheets.ts). */
+  const direct = new DirectStylesheets(() => ({ config, roots: staticRoots() }))
   /** Watch mode: what the previous build assembled and wrote (assemble.ts). */
   const assembleMemo: AssembleMemo = { groups: new Map(), written: new Map() }
   /** Strict CSS parses by content hash: a syntax problem, or undefined for none. */
@@ -215,9 +200,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       cssOfEntry.clear()
       cssEntries.clear()
       cssUsers.clear()
-      directCss.clear()
-      directAssets.clear()
-      if (directCache.size > 20000) directCache.clear()
+      direct.startBuild()
       // Minified scripts are keyed by their text: safe to keep across watch rebuilds.
       if (minifiedScripts.size > 5000) minifiedScripts.clear()
       if (checkedCss.size > 20000) checkedCss.clear()
@@ -270,7 +253,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             const entry = cssId(source)
             if (!entry.endsWith('.css')) continue
             const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
-            directResult(entry, text, cssUser(block, source))
+            direct.minify(entry, text, cssUser(block, source))
           }
         }
       }
@@ -314,11 +297,11 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
               const entry = cssId(source)
               if (source.type === 'inline') inline.set(entry, source.content)
               else this.addWatchFile(source.path)
-              if (cssEntries.has(entry) || directCss.has(entry)) continue
+              if (cssEntries.has(entry) || direct.built.has(entry)) continue
               const user = cssUser(block, source)
               if (directBlocker === undefined && entry.endsWith('.css') && !pending.has(entry)) {
                 const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
-                pending.set(entry, { user, job: directResult(entry, text, user) })
+                pending.set(entry, { user, job: direct.minify(entry, text, user) })
                 continue
               }
               if (!pending.has(entry)) viteStylesheet(this, entry, user)
@@ -339,15 +322,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       }
       // In plan order, so the first problem reported is always the same one.
       for (const [entry, { user, job }] of pending) {
-        let result: DirectResult
         try {
-          result = await job
+          // Errors already name the stylesheet and the block.
+          if (!direct.link(this, entry, await job, user)) viteStylesheet(this, entry, user)
         } catch (err) {
-          return fail(this, err) // already names the stylesheet and the block
+          return fail(this, err)
         }
-        const direct = linkDirect(this, result, user)
-        if (direct) directCss.set(entry, direct)
-        else viteStylesheet(this, entry, user)
       }
       if (noDefaultInput && cssEntries.size === 0 && moduleEntries.size === 0) {
         this.emitFile({ type: 'chunk', id: EMPTY, name: 'vc-empty' })
@@ -464,8 +444,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             online: online !== undefined,
             cssEntries,
             cssOfEntry,
-            directCss,
-            directAssets,
+            directCss: direct.built,
+            directAssets: direct.assets,
             moduleEntries,
             scriptTexts: sourceTexts,
             minifiedScripts,
@@ -543,7 +523,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       if (logsInfo()) {
         config.logger.info(
           formatSummary(plan, summaryFiles, path.relative(config.root, manifestPath).split(path.sep).join('/'), {
-            direct: directCss.size,
+            direct: direct.built.size,
             vite: cssEntries.size,
             blocker: directBlocker,
           }),
@@ -598,19 +578,6 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     return roots
   }
 
-  /** A syntax error of one of our stylesheets, at its line in the file or in the template. */
-  function cssSyntaxError(user: CssUser, problem: { line: number; column: number; message: string }): CompressorError {
-    const at = user.contentLoc ? shiftLoc(user.contentLoc, problem.line, problem.column) : undefined
-    const where = at ? `${at.file}:${at.line}:${at.column}` : `${user.origin}:${problem.line}:${problem.column}`
-    return new CompressorError('CSS_SYNTAX', `${where}: CSS syntax error: ${problem.message}`, { loc: user.loc, block: user.tag })
-  }
-
-  /** A CompressorError about a stylesheet's references, naming the stylesheet and the block. */
-  function aboutStylesheet(err: unknown, user: CssUser): unknown {
-    if (!(err instanceof CompressorError)) return err
-    return new CompressorError(err.code, `${user.origin}: ${err.detail}`, { loc: user.loc, block: user.tag })
-  }
-
   /** A block that uses a stylesheet, as its errors name it. */
   function cssUser(block: PlannedBlock, source: Source): CssUser {
     return {
@@ -626,56 +593,6 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     cssEntries.add(entry)
     cssUsers.set(entry, user)
     ctx.emitFile({ type: 'chunk', id: entry, name: `vc-${sha256Hex(relativeTo(config.root, entry)).slice(0, 8)}` })
-  }
-
-  /** A stylesheet minified for the direct path (css-direct.ts), kept by path and content across watch rebuilds. */
-  function directResult(entry: string, text: string, user: CssUser): Promise<DirectResult> {
-    const cached = directCache.get(entry)
-    if (cached?.text === text) return cached.job
-    let job: Promise<DirectResult>
-    try {
-      const code = confineCssRefs(text, entry, staticRoots())
-      const targets = lightningTargets(config.build.cssTarget) ?? undefined
-      job = minifyDirect(code, entry, { targets, lightningcss: config.css.lightningcss as Record<string, unknown> })
-    } catch (err) {
-      job = Promise.reject(aboutStylesheet(err, user))
-    }
-    directCache.set(entry, { text, job })
-    // A failure is reported by whoever awaits the job, and is not kept for the next build.
-    job.catch(() => {
-      if (directCache.get(entry)?.job === job) directCache.delete(entry)
-    })
-    return job
-  }
-
-  /**
-   * A direct stylesheet's assets inlined or emitted, its warnings logged; undefined when it needs
-   * Vite's pipeline after all. A syntax error fails the build, naming the stylesheet and the block.
-   */
-  function linkDirect(ctx: Rollup.PluginContext, result: DirectResult, user: CssUser): DirectCss | undefined {
-    if ('syntax' in result) return fail(ctx, cssSyntaxError(user, result.syntax))
-    if ('fallback' in result) return undefined
-    for (const w of result.warnings) {
-      const at = user.contentLoc ? shiftLoc(user.contentLoc, w.line, w.column) : undefined
-      ctx.warn(`${at ? `${at.file}:${at.line}:${at.column}` : `${user.origin}:${w.line}:${w.column}`}: ${w.message}`)
-    }
-    let unknown: string | undefined
-    try {
-      unknown = linkAssets(result, directAssets, {
-        read: (file) => {
-          confineTarget(relativeTo(config.root, file), file, staticRoots())
-          return fs.readFileSync(file)
-        },
-        emit: (file, content) =>
-          ctx.emitFile({ type: 'asset', name: path.basename(file), originalFileName: relativeTo(config.root, file), source: content }),
-        limit: config.build.assetsInlineLimit,
-      })
-    } catch (err) {
-      return fail(ctx, aboutStylesheet(err, user))
-    }
-    if (unknown !== undefined) return undefined
-    for (const ref of result.refs) if (ref.type === 'asset') ctx.addWatchFile(ref.file)
-    return result
   }
 
   function placeModules(previous: FileNames | undefined, assetsDir = 'assets'): (chunk: ChunkInfo) => string {
