@@ -9,7 +9,6 @@ import { assembleCss, type BuiltCss, inlineCss, integrity, outputFileName, posix
 import { relativeTo, sameFile } from './checks.js'
 import {
   makeMinifier,
-  minifyPiece,
   minifyScripts,
   type OxcLikeError,
   type ScriptMinifier,
@@ -22,9 +21,17 @@ import type { Plan, PlannedBlock, PlannedGroup, Source } from './plan.js'
 type OutputBundle = Rollup.OutputBundle
 type OutputChunk = Rollup.OutputChunk
 
+/** A group's output text joined from its pieces (whose texts are `inputs`), and its hash. */
+export interface Joined {
+  inputs: readonly string[]
+  text: string
+  hash: string
+  map?: SourceMap
+}
+
 /** Kept across watch-mode builds by the plugin: see {@link AssembleState.memo}. */
 export interface AssembleMemo {
-  groups: Map<string, { inputs: readonly string[]; text: string; hash: string; map?: SourceMap }>
+  groups: Map<string, Joined>
   written: Map<string, string>
 }
 
@@ -45,6 +52,8 @@ export interface AssembleState {
   /** Classic scripts' (and stylesheets') text by path, and minified scripts kept across builds. */
   scriptTexts: ReadonlyMap<string, string>
   minifiedScripts: Map<string, Promise<{ code: string; map?: SourceMap | null }>>
+  /** Classic-script groups of this build joined (or being joined), by signature: see {@link scriptGroup}. */
+  scriptGroups: Map<string, Promise<Joined>>
   /**
    * Watch mode: what the previous build assembled (by group) and wrote (by file name), so a rebuild
    * joins and hashes only the groups whose pieces changed, and reads back no unchanged output.
@@ -69,7 +78,7 @@ export async function assemble(
   current: Plan,
   state: AssembleState,
 ): Promise<{ entries: [string, string][]; files: { fileName: string; source: string }[] }> {
-  const { config, opts, online, cssEntries, cssOfEntry, moduleEntries, minifiedScripts, cssId } = state
+  const { config, opts, online, cssEntries, cssOfEntry, moduleEntries, cssId } = state
   const cssMinified = Boolean(config.build.cssMinify ?? config.build.minify)
   // 1. What Vite built for each CSS entry; the entries themselves are ours to remove.
   const builtCss = new Map<string, BuiltCss>()
@@ -151,15 +160,6 @@ export async function assemble(
   type Built = { text: string; hash: string; map?: SourceMap; css?: string[]; imports: number; fileName?: string }
   const content = new Map<string, Built>()
   const hashed = (text: string) => sha256Hex(hashedText(text))
-  /** A group's text joined from its pieces, or the previous watch build's when the pieces are the same. */
-  const joined = async (signature: string, inputs: string[], join: () => Promise<{ code: string; map?: SourceMap }>) => {
-    const last = memo?.groups.get(signature)
-    if (last && last.inputs.length === inputs.length && last.inputs.every((x, i) => x === inputs[i])) return last
-    const { code, map } = await join()
-    const made = { inputs, text: code, hash: hashed(code), map }
-    memo?.groups.set(signature, made)
-    return made
-  }
   const groupContent = async (block: PlannedBlock, group: PlannedGroup) => {
     const cached = content.get(group.signature)
     if (cached) return cached
@@ -167,14 +167,12 @@ export async function assemble(
     if (group.kind === 'css') {
       const pieces = group.sources.map((s) => builtCss.get(cssId(s)) as BuiltCss)
       const inputs = pieces.flatMap((p) => [p.dir, p.css])
-      const made = await joined(group.signature, inputs, async () => ({ code: assembleCss(pieces, opts.outputDir, cssMinified) }))
+      const made = await joinGroup(memo, group.signature, inputs, async () => ({
+        code: assembleCss(pieces, opts.outputDir, cssMinified),
+      }))
       result = { text: made.text, hash: made.hash, imports: 0 }
     } else if (!group.module) {
-      const pieces = scriptPieces(group, state)
-      const inputs = pieces.flatMap((p) => [p.code, p.mapName ?? ''])
-      const made = await joined(group.signature, inputs, () =>
-        minifyScripts(pieces, minifier, check, block.tag, minifiedScripts, Boolean(sourcemap)),
-      )
+      const made = await scriptGroup(block, group, state, { minifier, check })
       result = { text: made.text, hash: made.hash, map: made.map, imports: 0 }
     } else {
       const chunk = modules.get(state.moduleId(group.signature)) as OutputChunk
@@ -278,22 +276,58 @@ export async function scriptTools(
   }
 }
 
+/** A group's text joined from its pieces, or the previous watch build's when the pieces are the same texts. */
+async function joinGroup(
+  memo: AssembleMemo | undefined,
+  signature: string,
+  inputs: string[],
+  join: () => Promise<{ code: string; map?: SourceMap }>,
+): Promise<Joined> {
+  const last = memo?.groups.get(signature)
+  if (last && last.inputs.length === inputs.length && last.inputs.every((x, i) => x === inputs[i])) return last
+  const { code, map } = await join()
+  const made = { inputs, text: code, hash: sha256Hex(hashedText(code)), map }
+  memo?.groups.set(signature, made)
+  return made
+}
+
+type ScriptState = Pick<AssembleState, 'config' | 'opts' | 'scriptTexts' | 'minifiedScripts' | 'scriptGroups' | 'memo'>
+
 /**
- * Starts minifying every classic script of these blocks (each once, into `minifiedScripts`), so the
- * work runs on other threads while the build goes on; assembling then finds it done.
+ * A classic-script group minified (each script once per build, through `minifiedScripts`), joined
+ * and hashed — once per build through `scriptGroups`, whoever asks first.
  */
-export function startScripts(
-  blocks: Iterable<PlannedBlock>,
-  state: Pick<AssembleState, 'config' | 'opts' | 'scriptTexts' | 'minifiedScripts'>,
+export function scriptGroup(
+  block: PlannedBlock,
+  group: PlannedGroup,
+  state: ScriptState,
   tools: Awaited<ReturnType<typeof scriptTools>>,
-): void {
-  const { minifier, check } = tools
-  if (!minifier) return
-  const sourcemap = Boolean(state.config.build.sourcemap)
+): Promise<Joined> {
+  let job = state.scriptGroups.get(group.signature)
+  if (!job) {
+    const pieces = scriptPieces(group, state)
+    const inputs = pieces.flatMap((p) => [p.code, p.mapName ?? ''])
+    const sourcemap = Boolean(state.config.build.sourcemap)
+    job = joinGroup(state.memo, group.signature, inputs, () =>
+      minifyScripts(pieces, tools.minifier, tools.check, block.tag, state.minifiedScripts, sourcemap),
+    )
+    job.catch(() => {}) // reported by whoever awaits it
+    state.scriptGroups.set(group.signature, job)
+  }
+  return job
+}
+
+/**
+ * Starts minifying and joining every classic-script group of these blocks, so the work runs (on
+ * other threads, then as each group's scripts are done) while the build goes on; assembling then
+ * finds it done. Without a minifier there is nothing to start early.
+ */
+export function startScripts(blocks: Iterable<PlannedBlock>, state: ScriptState, tools: Awaited<ReturnType<typeof scriptTools>>): void {
+  if (!tools.minifier) return
   for (const block of blocks) {
     for (const group of block.groups) {
       if (group.kind !== 'js' || group.module || group.passthrough !== undefined) continue
-      for (const piece of scriptPieces(group, state)) minifyPiece(piece, minifier, check, block.tag, state.minifiedScripts, sourcemap)
+      scriptGroup(block, group, state, tools)
     }
   }
 }

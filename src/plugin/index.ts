@@ -5,7 +5,7 @@ import { findBlocks } from '../core/blocks.js'
 import { CompressorError } from '../core/errors.js'
 import { sha256Hex } from '../core/key.js'
 import { fillUrl, serializeManifest } from '../core/manifest.js'
-import { type AssembleMemo, assemble, scriptTools, startScripts } from './assemble.js'
+import { type AssembleMemo, assemble, type Joined, scriptTools, startScripts } from './assemble.js'
 import { blockUsers, filesNamedBy, usersOf } from './blame.js'
 import {
   CHECK_CSS_LIMIT,
@@ -99,6 +99,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   let directBlocker: string | undefined
   /** Stylesheets on the direct path (stylesheets.ts). */
   const direct = new DirectStylesheets(() => ({ config, roots: staticRoots() }))
+  /** Classic-script groups of this build, joined or being joined (assemble.ts). */
+  const scriptGroups = new Map<string, Promise<Joined>>()
   /** Watch mode: what the previous build assembled and wrote (assemble.ts). */
   const assembleMemo: AssembleMemo = { groups: new Map(), written: new Map() }
   /** Strict CSS parses by content hash: a syntax problem, or undefined for none. */
@@ -240,7 +242,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       for (const file of templateTexts.keys()) this.addWatchFile(path.join(config.root, file))
       const templates = online?.templates ?? [...templateTexts].map(([file, text]) => ({ file, source: text.text }))
       const tools = await scriptTools(config)
-      const scripts = { config, opts, scriptTexts: sourceTexts, minifiedScripts }
+      scriptGroups.clear()
+      const memo = this.meta.watchMode && !online ? assembleMemo : undefined
+      const scripts = { config, opts, scriptTexts: sourceTexts, minifiedScripts, scriptGroups, memo }
       // Each block's files are read, and its scripts and stylesheets start minifying on other
       // threads, as soon as it is planned: that work overlaps the planning of the rest.
       const startBlock = (block: PlannedBlock) => {
@@ -449,6 +453,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             moduleEntries,
             scriptTexts: sourceTexts,
             minifiedScripts,
+            scriptGroups,
             memo: this.meta.watchMode && !online ? assembleMemo : undefined,
             cssId,
             moduleId: (signature) => `\0${MODULE}${signature}.js`,

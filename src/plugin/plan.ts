@@ -91,6 +91,8 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
   const warnings: string[] = []
   const occurrences: TemplateBlocks[] = []
   const missingWarned = new Set<string>()
+  /** Keys of bodies that use no variable, by context and body: the same text keys the same. */
+  const keyOfBody = new Map<string, string>()
   let found = 0
   for (const template of sorted) {
     const blocks = template.blocks ?? findBlocks(template.source, template.file)
@@ -98,28 +100,39 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
     const lines = new LineIndex(template.source)
     const spots = blocks.map((b) => ({ start: b.start, end: b.end, tag: b.tag, loc: b.loc, keys: [] as string[] }))
     occurrences.push({ file: template.file, blocks: spots })
-    for (const context of opts.contexts) {
+    for (const [contextIndex, context] of opts.contexts.entries()) {
       for (const [index, block] of blocks.entries()) {
         found++
-        const rendered = renderBlock(block, context, lines, template, opts, (name, loc) => {
-          const id = `${loc.file}:${loc.line}:${name}`
-          if (!missingWarned.has(id)) {
-            missingWarned.add(id)
-            warnings.push(`${loc.file}:${loc.line}:${loc.column}: {{ ${name} }} is not in the offline context; rendered as ''`)
-          }
-        })
+        const render = () => {
+          const rendered = renderBlock(block, context, lines, template, opts, (name, loc) => {
+            const id = `${loc.file}:${loc.line}:${name}`
+            if (!missingWarned.has(id)) {
+              missingWarned.add(id)
+              warnings.push(`${loc.file}:${loc.line}:${loc.column}: {{ ${name} }} is not in the offline context; rendered as ''`)
+            }
+          })
+          if (rendered.variables.length === 0) keyOfBody.set(bodyId, rendered.key)
+          return rendered
+        }
+        // Most blocks repeat a body seen in another template: its key is known without rendering.
+        const bodyId = `${contextIndex}:${template.rendered ? 1 : 0}:${block.content}`
+        const known = keyOfBody.get(bodyId)
+        let rendered: RenderedBlock | undefined = known === undefined ? render() : undefined
+        const key0 = known ?? (rendered as RenderedBlock).key
         // A block seen before (same key, kind, mode and name) is not planned again: its items,
         // files and outputs are the same.
-        const existing = byKey.get(rendered.key)
-        let key = rendered.key
+        const existing = byKey.get(key0)
+        let key = key0
         if (!existing) {
+          rendered ??= render()
           const planned = planItems(block, rendered, opts)
-          byKey.set(rendered.key, planned)
+          byKey.set(key0, planned)
           opts.onPlanned?.(planned)
         } else if (existing.kind !== block.kind || existing.mode !== block.mode || existing.name !== block.name) {
-          const id = qualifiedKey(rendered.key, block.kind, block.mode, block.name)
+          const id = qualifiedKey(key0, block.kind, block.mode, block.name)
           key = id
           if (!byKey.has(id)) {
+            rendered ??= render()
             const planned = planItems(block, rendered, opts)
             byKey.set(id, planned)
             opts.onPlanned?.(planned)
