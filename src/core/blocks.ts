@@ -57,6 +57,8 @@ export interface FindOptions {
    * but cannot contain `<!--`.
    */
   tags?: boolean
+  /** The text's line index, when the caller has one (it is built on the first lookup). */
+  lines?: LineIndex
 }
 
 /**
@@ -66,7 +68,7 @@ export interface FindOptions {
  */
 export function findBlocks(source: string, file: string, options: FindOptions = {}): Block[] {
   const rendered = options.rendered === true
-  const lines = new LineIndex(source)
+  const lines = options.lines ?? new LineIndex(source)
   const locate = (offset: number): SourceLocation => ({ file, ...lines.locate(offset) })
   const blocks: Block[] = []
   let open: { tag: Tag; args: BlockArgs } | undefined

@@ -28,11 +28,3 @@ export function hashedPart(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(0, at + 1)
 }
 
-/** {@link hashedPart} of a text (hashed as UTF-8), without making its bytes first. */
-export function hashedText(text: string): string {
-  // Only a last line ended by a newline can be the comment: look there, not through the text.
-  if (!text.endsWith('\n')) return text
-  const at = text.lastIndexOf('\n', text.length - 2)
-  if (at === -1 || !text.startsWith(MAP_COMMENT, at + 1)) return text
-  return text.slice(0, at + 1)
-}

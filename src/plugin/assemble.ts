@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { ResolvedConfig, Rollup } from 'vite'
 import { CompressorError } from '../core/errors.js'
 import { type OutputPart, renderBlockHtml } from '../core/html.js'
-import { hashedText, sha256Hex } from '../core/key.js'
+import { sha256Hex } from '../core/key.js'
 import { assetKey, type DirectAsset, type DirectCss, fillCssRefs } from './css-direct.js'
 import { assembleCss, type BuiltCss, inlineCss, integrity, outputFileName, posixDir } from './bundle.js'
 import { relativeTo, sameFile } from './checks.js'
@@ -159,7 +159,9 @@ export async function assemble(
   const sourcemap = config.build.sourcemap
   type Built = { text: string; hash: string; map?: SourceMap; css?: string[]; imports: number; fileName?: string }
   const content = new Map<string, Built>()
-  const hashed = (text: string) => sha256Hex(hashedText(text))
+  // An output's name hashes its text: a source map comment is only added after (verify's hashedPart
+  // leaves it out again), and the texts never end with one of their own (the self-check sees to it).
+  const hashed = (text: string) => sha256Hex(text)
   const groupContent = async (block: PlannedBlock, group: PlannedGroup) => {
     const cached = content.get(group.signature)
     if (cached) return cached
@@ -286,7 +288,7 @@ async function joinGroup(
   const last = memo?.groups.get(signature)
   if (last && last.inputs.length === inputs.length && last.inputs.every((x, i) => x === inputs[i])) return last
   const { code, map } = await join()
-  const made = { inputs, text: code, hash: sha256Hex(hashedText(code)), map }
+  const made = { inputs, text: code, hash: sha256Hex(code), map }
   memo?.groups.set(signature, made)
   return made
 }

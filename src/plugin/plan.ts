@@ -91,18 +91,26 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
   const warnings: string[] = []
   const occurrences: TemplateBlocks[] = []
   const missingWarned = new Set<string>()
-  /** Keys of bodies that use no variable, by context and body: the same text keys the same. */
-  const keyOfBody = new Map<string, string>()
+  /** Keys of bodies that use no variable, by context (and rendered or not), then body: the same text keys the same. */
+  const keyOfBody = new Map<string, Map<string, string>>()
   let found = 0
   for (const template of sorted) {
-    const blocks = template.blocks ?? findBlocks(template.source, template.file)
-    if (blocks.length === 0) continue
     const lines = new LineIndex(template.source)
+    const blocks = template.blocks ?? findBlocks(template.source, template.file, { lines })
+    if (blocks.length === 0) continue
     const spots = blocks.map((b) => ({ start: b.start, end: b.end, tag: b.tag, loc: b.loc, keys: [] as string[] }))
     occurrences.push({ file: template.file, blocks: spots })
     for (const [contextIndex, context] of opts.contexts.entries()) {
       for (const [index, block] of blocks.entries()) {
         found++
+        // Most blocks repeat a body seen in another template: its key is known without rendering.
+        const bodiesId = `${contextIndex}:${template.rendered ? 1 : 0}`
+        let forContext = keyOfBody.get(bodiesId)
+        if (!forContext) {
+          forContext = new Map()
+          keyOfBody.set(bodiesId, forContext)
+        }
+        const bodies = forContext
         const render = () => {
           const rendered = renderBlock(block, context, lines, template, opts, (name, loc) => {
             const id = `${loc.file}:${loc.line}:${name}`
@@ -111,12 +119,10 @@ export function planBuild(templates: readonly TemplateSource[], opts: PlanOption
               warnings.push(`${loc.file}:${loc.line}:${loc.column}: {{ ${name} }} is not in the offline context; rendered as ''`)
             }
           })
-          if (rendered.variables.length === 0) keyOfBody.set(bodyId, rendered.key)
+          if (rendered.variables.length === 0) bodies.set(block.content, rendered.key)
           return rendered
         }
-        // Most blocks repeat a body seen in another template: its key is known without rendering.
-        const bodyId = `${contextIndex}:${template.rendered ? 1 : 0}:${block.content}`
-        const known = keyOfBody.get(bodyId)
+        const known = bodies.get(block.content)
         let rendered: RenderedBlock | undefined = known === undefined ? render() : undefined
         const key0 = known ?? (rendered as RenderedBlock).key
         // A block seen before (same key, kind, mode and name) is not planned again: its items,

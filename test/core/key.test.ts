@@ -1,22 +1,16 @@
-import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { hashedPart, hashedText } from '../../src/core/key.js'
+import { hashedPart } from '../../src/core/key.js'
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8')
 
 describe('the hashed part of an output', () => {
   it('leaves out a trailing sourceMappingURL line, and only that', () => {
-    expect(hashedText('a();\n//# sourceMappingURL=x.js.map\n')).toBe('a();\n')
-    expect(hashedText('a();\n//# sourceMappingURL=x.js.map\nb();\n')).toBe('a();\n//# sourceMappingURL=x.js.map\nb();\n')
-    expect(hashedText('a();\n')).toBe('a();\n')
-  })
-
-  it('is the same whether taken from the text or from its UTF-8 bytes', () => {
-    const piece = fc.constantFrom('a', 'é', '😀', '\n', '//# sourceMappingURL=m.map', ';')
-    fc.assert(
-      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
-        const text = parts.join('')
-        expect(Buffer.from(hashedPart(Buffer.from(text))).toString('utf8')).toBe(hashedText(text))
-      }),
-      { numRuns: 2000 },
+    expect(text(hashedPart(Buffer.from('a();\n//# sourceMappingURL=x.js.map\n')))).toBe('a();\n')
+    expect(text(hashedPart(Buffer.from('a();\n//# sourceMappingURL=x.js.map\nb();\n')))).toBe(
+      'a();\n//# sourceMappingURL=x.js.map\nb();\n',
     )
+    expect(text(hashedPart(Buffer.from('a();\n')))).toBe('a();\n')
+    // Not the last line of a file that ends with a newline: part of the content.
+    expect(text(hashedPart(Buffer.from('a();\n//# sourceMappingURL=x.js.map')))).toBe('a();\n//# sourceMappingURL=x.js.map')
   })
 })
