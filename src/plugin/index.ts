@@ -239,7 +239,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         templateTexts.clear()
         for (const file of files) templateTexts.set(file, decodeTemplate(fs.readFileSync(path.join(config.root, file))))
       }
-      for (const file of templateTexts.keys()) this.addWatchFile(path.join(config.root, file))
+      // Files to watch only matter to `vite build --watch`.
+      const watch = this.meta.watchMode ? (file: string) => this.addWatchFile(file) : () => {}
+      for (const file of templateTexts.keys()) watch(path.join(config.root, file))
       const templates = online?.templates ?? [...templateTexts].map(([file, text]) => ({ file, source: text.text }))
       const tools = await scriptTools(config)
       scriptGroups.clear()
@@ -300,7 +302,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
               // Vite rebases its relative url()s as for a stylesheet there.
               const entry = cssId(source)
               if (source.type === 'inline') inline.set(entry, source.content)
-              else this.addWatchFile(source.path)
+              else watch(source.path)
               if (cssEntries.has(entry) || direct.built.has(entry)) continue
               const user = cssUser(block, source)
               if (directBlocker === undefined && entry.endsWith('.css') && !pending.has(entry)) {
@@ -320,7 +322,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             moduleEntries.set(`\0${id}`, `${lines.join('\n')}\n`)
             this.emitFile({ type: 'chunk', id, name: `${MODULE_NAME}${group.signature.slice(0, 8)}` })
           } else {
-            for (const s of group.sources) if (s.type === 'file') this.addWatchFile(s.path)
+            for (const s of group.sources) if (s.type === 'file') watch(s.path)
           }
         }
       }

@@ -104,7 +104,7 @@ export class DirectStylesheets {
       throw aboutStylesheet(err, user)
     }
     if (unknown !== undefined) return false
-    for (const ref of result.refs) if (ref.type === 'asset') ctx.addWatchFile(ref.file)
+    if (ctx.meta.watchMode) for (const ref of result.refs) if (ref.type === 'asset') ctx.addWatchFile(ref.file)
     this.built.set(entry, result)
     return true
   }
