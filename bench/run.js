@@ -32,7 +32,7 @@ const QUICK = flag('quick')
 const SECTIONS = new Set((value('only') ?? 'build,runtime,rps,watch').split(','))
 if (flag('profile')) SECTIONS.add('profile')
 const SIZES = QUICK ? [50, 500] : [50, 500, 2000]
-const RUNS = (size) => (QUICK ? 3 : size >= 2000 ? 3 : 5)
+const RUNS = () => (QUICK ? 3 : 5)
 const RPS_SECONDS = QUICK ? 2 : 5
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'vc-bench-'))
 const results = { startedAt: new Date().toISOString(), quick: QUICK, machine: machine() }
