@@ -38,8 +38,10 @@ export function sameFile(file: string, content: Uint8Array | string): boolean {
 /** Removes from the bundle what outDir already holds, byte for byte. */
 export function dropUnchanged(bundle: Rollup.OutputBundle, dir: string): void {
   for (const [fileName, item] of Object.entries(bundle)) {
-    const source = item.type === 'chunk' ? item.code : item.source
-    if (sameFile(path.join(dir, fileName), source)) delete bundle[fileName]
+    const file = path.join(dir, fileName)
+    // Only a file that is there is compared (its source is not even fetched otherwise).
+    if (!fs.existsSync(file)) continue
+    if (sameFile(file, item.type === 'chunk' ? item.code : item.source)) delete bundle[fileName]
   }
 }
 
