@@ -288,6 +288,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       } catch (err) {
         fail(this, err)
       }
+      // Template texts are needed later only to rewrite templates, or to know them in watch mode.
+      if (!this.meta.watchMode && !opts.rewrite) templateTexts.clear()
       for (const warning of (plan as Plan).warnings) this.warn(warning)
       const emitted = new Set<string>()
       /** Stylesheets being minified for the direct path (all at once, on lightningcss's threads). */
