@@ -5,7 +5,8 @@
 //
 // Experiments (not used by `npm run bench` unless asked): BENCH_CSS_TRANSFORMER=lightningcss sets
 // Vite's css.transformer (no PostCSS pass); BENCH_MINIFY=0 turns build.minify off;
-// BENCH_CSS_PIPELINE=vite sends every stylesheet through Vite's CSS pipeline (our cssPipeline option).
+// BENCH_CSS_PIPELINE=vite sends every stylesheet through Vite's CSS pipeline (our cssPipeline option);
+// BENCH_LOGLEVEL=info makes Vite's reporter and our summary (with gzip sizes) run, as in a terminal.
 import path from 'node:path'
 
 const [site, outDir] = process.argv.slice(2)
@@ -18,7 +19,7 @@ await build({
   root: path.resolve(site),
   configFile: false,
   base: '/static/',
-  logLevel: 'warn',
+  logLevel: process.env.BENCH_LOGLEVEL ?? 'warn',
   customLogger: quiet,
   ...(process.env.BENCH_CSS_TRANSFORMER ? { css: { transformer: process.env.BENCH_CSS_TRANSFORMER } } : {}),
   build: {

@@ -36,7 +36,7 @@ import {
 } from './rewrite.js'
 import { pathUnderGlob, scanTemplates } from './scan.js'
 import { resolveStaticUrl, type StaticRoots } from './static.js'
-import { formatSummary, type SummaryFile, sizeOf } from './summary.js'
+import { formatSummary, type SummaryFile, sizesOf } from './summary.js'
 import { aboutStylesheet, type CssUser, cssSyntaxError, DirectStylesheets } from './stylesheets.js'
 import { writeFileAtomic } from './write.js'
 
@@ -467,7 +467,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           writtenFiles = new Map(assembled.files.map((f) => [f.fileName, f.source]))
           // The summary is info-level output: not worked out when it would not be shown.
           const gzip = config.build.reportCompressedSize !== false && !this.meta.watchMode
-          summaryFiles = logsInfo() ? await Promise.all(assembled.files.map((f) => sizeOf(f.fileName, f.source, gzip))) : []
+          summaryFiles = logsInfo() ? await sizesOf(assembled.files, gzip) : []
           manifestEntries = new Map(assembled.entries)
           if (online) {
             // Every module the build read (a module script's imports, stylesheets it imports), so an

@@ -78,4 +78,21 @@ describe('build summary', () => {
     }
     expect(built.info.join('\n')).not.toContain('gzip:')
   })
+
+  it('lists the ten largest of many outputs, with the total, and leaves gzip sizes to Vite', async () => {
+    // 60 blocks, each its own stylesheet of a different size: 60 outputs.
+    const blocks = Array.from({ length: 60 }, (_, i) => `{% compress css %}<style>${`.b${i}{margin:${i}px}`.repeat(i + 1)}</style>{% endcompress %}`)
+    const built = await buildFixture(writeTree({ 'templates/many.html': blocks.join('\n') }), { templates: 'templates/*.html' })
+    const summary = built.info.find((m) => m.startsWith('vite-compressor: ')) as string
+    const lines = summary.split('\n')
+    expect(lines[0]).toBe('vite-compressor: 60 blocks in 1 template, 60 unique, 60 output files')
+    const listed = lines.filter((l) => /^\s+CACHE\/css\//.test(l))
+    expect(listed).toHaveLength(10)
+    expect(summary).not.toContain('gzip:')
+    const sizes = listFiles(path.join(built.outDir, 'CACHE/css')).map((f) => fs.statSync(path.join(built.outDir, 'CACHE/css', f)).size)
+    const largest = [...sizes].sort((a, b) => b - a).slice(0, 10)
+    expect(listed.map((l) => l.trim().split(/\s+/)[1])).toEqual(largest.map((b) => (b / 1000).toFixed(2)))
+    const total = sizes.reduce((a, b) => a + b, 0)
+    expect(summary).toContain(`… the 10 largest of 60 outputs (${(total / 1e6).toFixed(2)} MB in all)`)
+  })
 })
