@@ -74,21 +74,16 @@ describe('direct CSS path', () => {
   })
 
   it('steps aside for a PostCSS config, and for another plugin that transforms stylesheets', async () => {
-    const withConfig = writeTree({
-      'templates/a.html': '{% compress css %}<link rel="stylesheet" href="/static/a.css">{% endcompress %}',
-      'static/a.css': '.a { color: red }',
-      'postcss.config.mjs':
-        "export default { plugins: [{ postcssPlugin: 'purple', Declaration: { color: (d) => { d.value = 'rebeccapurple' } } }] }\n",
-    })
-    const configured = await buildFixture(withConfig, { templates: 'templates/*.html' })
-    expect(configured.info.join('\n')).toMatch(/1 through Vite's CSS pipeline \(a PostCSS config applies \(.*postcss\.config\.mjs\)\)/)
-    expect(Object.values(configured.manifest).map((h) => configured.read(configured.urls(h)[0] as string))).toEqual(['.a{color:#639}'])
-
+    // (That the config's plugins then run is css-pipeline.test.ts's concern.)
     const plain = () =>
       writeTree({
         'templates/a.html': '{% compress css %}<link rel="stylesheet" href="/static/a.css">{% endcompress %}',
         'static/a.css': '.a { color: red }',
       })
+    const withConfig = writeTree({ '.postcssrc.json': '{"plugins":{}}' }, plain())
+    const configured = await buildFixture(withConfig, { templates: 'templates/*.html' })
+    expect(configured.info.join('\n')).toMatch(/1 through Vite's CSS pipeline \(a PostCSS config applies \(.*\.postcssrc\.json\)\)/)
+
     // A plugin that turns every "red" in a stylesheet into "blue".
     const bluer = {
       name: 'bluer',

@@ -7,6 +7,47 @@ import { writeTree } from '../helpers/fixture.js'
 
 const quiet = { info() {}, warn() {}, warnOnce() {}, error() {}, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false }
 
+type Watcher = { on(e: 'event', f: (ev: { code: string; error?: Error; result?: { close(): void } }) => void): void; close(): Promise<void> }
+
+/**
+ * A real `vite build --watch` of `root` with the plugin: `first` settles after the first build;
+ * `edit` writes a file (after the watcher settles) and resolves when the rebuild it causes ends.
+ */
+async function watchBuild(root: string) {
+  let ended: (() => void) | undefined
+  let failed: ((e: Error) => void) | undefined
+  const next = () =>
+    new Promise<void>((resolve, reject) => {
+      ended = resolve
+      failed = reject
+      setTimeout(() => reject(new Error('no rebuild within 20 s')), 20_000)
+    })
+  const first = next()
+  const watcher = (await build({
+    root,
+    configFile: false,
+    base: '/static/',
+    customLogger: quiet,
+    build: { outDir: 'dist', watch: {} },
+    plugins: [compressor({ templates: 'templates/*.html' })],
+  })) as unknown as Watcher
+  watcher.on('event', (e) => {
+    if (e.code === 'BUNDLE_END') e.result?.close()
+    if (e.code === 'END') ended?.()
+    if (e.code === 'ERROR') failed?.(e.error as Error)
+  })
+  return {
+    first,
+    async edit(file: string, content: string | Buffer) {
+      await new Promise((r) => setTimeout(r, 300))
+      const done = next()
+      fs.writeFileSync(path.join(root, file), content)
+      await done
+    },
+    close: () => watcher.close(),
+  }
+}
+
 describe('vite build --watch', () => {
   it('rebuilds the manifest after a stylesheet edit and after a template edit', async () => {
     const root = writeTree({
@@ -19,48 +60,18 @@ describe('vite build --watch', () => {
       const url = (Object.values(m)[0] as string).match(/CACHE\/css\/[^"]+/)?.[0] as string
       return fs.readFileSync(path.join(root, 'dist', url), 'utf8')
     }
-    let ended: (() => void) | undefined
-    let failed: ((e: Error) => void) | undefined
-    const next = () =>
-      new Promise<void>((resolve, reject) => {
-        ended = resolve
-        failed = reject
-        setTimeout(() => reject(new Error('no rebuild within 20 s')), 20_000)
-      })
-    let done = next()
-    const watcher = (await build({
-      root,
-      configFile: false,
-      base: '/static/',
-      customLogger: quiet,
-      build: { outDir: 'dist', watch: {} },
-      plugins: [compressor({ templates: 'templates/*.html' })],
-    })) as unknown as { on(e: 'event', f: (ev: { code: string; error?: Error; result?: { close(): void } }) => void): void; close(): Promise<void> }
-    watcher.on('event', (e) => {
-      if (e.code === 'BUNDLE_END') e.result?.close()
-      if (e.code === 'END') ended?.()
-      if (e.code === 'ERROR') failed?.(e.error as Error)
-    })
+    const watch = await watchBuild(root)
     try {
-      await done
+      await watch.first
       expect(output(manifest())).toBe('.a{color:red}')
-      const settle = () => new Promise((r) => setTimeout(r, 300))
-
-      await settle()
-      done = next()
-      fs.writeFileSync(path.join(root, 'static/a.css'), '.a{color:green}')
-      await done
+      await watch.edit('static/a.css', '.a{color:green}')
       expect(output(manifest())).toBe('.a{color:green}')
-
-      await settle()
-      done = next()
-      fs.writeFileSync(path.join(root, 'templates/a.html'), '{% compress css %}<link rel="stylesheet" href="/static/b.css">{% endcompress %}')
-      await done
+      await watch.edit('templates/a.html', '{% compress css %}<link rel="stylesheet" href="/static/b.css">{% endcompress %}')
       const m = manifest()
       expect(Object.keys(m)).toHaveLength(1)
       expect(output(m)).toBe('.b{color:#00f}')
     } finally {
-      await watcher.close()
+      await watch.close()
     }
   })
 
@@ -85,37 +96,13 @@ describe('vite build --watch', () => {
         .sort()
         .map((url) => ({ url, text: fs.readFileSync(path.join(dist, url), 'utf8') }))
     }
-    let ended: (() => void) | undefined
-    let failed: ((e: Error) => void) | undefined
-    const next = () =>
-      new Promise<void>((resolve, reject) => {
-        ended = resolve
-        failed = reject
-        setTimeout(() => reject(new Error('no rebuild within 20 s')), 20_000)
-      })
-    let done = next()
-    const watcher = (await build({
-      root,
-      configFile: false,
-      base: '/static/',
-      customLogger: quiet,
-      build: { outDir: 'dist', watch: {} },
-      plugins: [compressor({ templates: 'templates/*.html' })],
-    })) as unknown as { on(e: 'event', f: (ev: { code: string; error?: Error; result?: { close(): void } }) => void): void; close(): Promise<void> }
-    watcher.on('event', (e) => {
-      if (e.code === 'BUNDLE_END') e.result?.close()
-      if (e.code === 'END') ended?.()
-      if (e.code === 'ERROR') failed?.(e.error as Error)
-    })
+    const watch = await watchBuild(root)
     const edit = async (file: string, content: string | Buffer) => {
-      await new Promise((r) => setTimeout(r, 300))
-      done = next()
-      fs.writeFileSync(path.join(root, file), content)
-      await done
+      await watch.edit(file, content)
       return outputs()
     }
     try {
-      await done
+      await watch.first
       const first = outputs()
       const texts = first.map((o) => o.text)
       expect(texts).toHaveLength(3)
@@ -140,7 +127,7 @@ describe('vite build --watch', () => {
       expect(back.find((o) => o.text === '.a{color:red}')?.url).toBe(first.find((o) => o.text === '.a{color:red}')?.url)
       expect(logoCss(back).text).toBe(logoCss(image).text.replace('green', 'red'))
     } finally {
-      await watcher.close()
+      await watch.close()
     }
   })
 })
