@@ -4,7 +4,7 @@ import type { ResolvedConfig, Rollup } from 'vite'
 import { CompressorError } from '../core/errors.js'
 import { type OutputPart, renderBlockHtml } from '../core/html.js'
 import { sha256Hex } from '../core/key.js'
-import { assetKey, type DirectAsset, type DirectCss, fillCssRefs } from './css-direct.js'
+import { assetKey, type DirectAsset, type DirectCss, finalCss } from './css-direct.js'
 import { assembleCss, type BuiltCss, inlineCss, integrity, outputFileName, posixDir } from './bundle.js'
 import { relativeTo, sameFile } from './checks.js'
 import {
@@ -33,6 +33,8 @@ export interface Joined {
 export interface AssembleMemo {
   groups: Map<string, Joined>
   written: Map<string, string>
+  /** Outputs as the last self-check found them on disk (size and mtime), by file name. */
+  checked: Map<string, { size: number; mtimeMs: number }>
 }
 
 /** What the build plugin knows when the bundle is written, for {@link assemble}. */
@@ -92,7 +94,7 @@ export async function assemble(
   // Direct stylesheets: their asset URLs now that Rolldown has named the assets.
   const cssDir = `${opts.outputDir}/css`
   for (const [id, direct] of state.directCss) {
-    const css = fillCssRefs(direct.css, direct.refs, (ref) => {
+    const css = finalCss(direct, (ref) => {
       if (ref.type === 'text') return ref.url
       const asset = state.directAssets.get(assetKey(ref)) as DirectAsset
       if ('dataUrl' in asset) return asset.dataUrl
@@ -143,8 +145,11 @@ export async function assemble(
   const memo = state.memo
   /** What the previous watch build wrote there, still there with its size; else compared byte for byte. */
   const unchanged = (file: string, fileName: string, source: string) => {
-    if (memo?.written.get(fileName) === source) {
-      return fs.statSync(file, { throwIfNoEntry: false })?.size === Buffer.byteLength(source)
+    const checked = memo?.checked.get(fileName)
+    if (checked && memo?.written.get(fileName) === source) {
+      // As the last self-check found it: same size, not modified since.
+      const stat = fs.statSync(file, { throwIfNoEntry: false })
+      return stat?.size === checked.size && stat.mtimeMs === checked.mtimeMs
     }
     return sameFile(file, source)
   }

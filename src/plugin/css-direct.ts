@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { bundleAsync, type Targets } from 'lightningcss'
+import { bundleAsync, type Targets, transform } from 'lightningcss'
 
 // The direct CSS path: a plain stylesheet that nothing but Vite's own CSS pipeline would touch is
 // minified here with lightningcss, once, as Vite's pipeline would (same engine, options and
@@ -38,30 +38,52 @@ export function directCssBlocker(c: DirectCssConfig): string | undefined {
   if (c.userRenderBuiltUrl) return 'experimental.renderBuiltUrl is set'
   if (lightningTargets(c.cssTarget) === null) return `build.cssTarget ${JSON.stringify(c.cssTarget)} is not a browser list`
   if (c.mode === 'lightningcss') return undefined
-  if (c.transformer !== 'lightningcss') {
-    const config = postcssConfig(c.postcss, c.root)
-    if (config) return `a PostCSS config applies (${config})`
-  }
-  const probe = path.join(c.root, 'probe.css')
-  const other = c.plugins.find((p) => !isViteOwn(p.name) && (touches(p.transform, probe) || touches(p.load, probe)))
+  // Vite's lightningcss transformer runs a pass of its own (css.lightningcss: its visitor, drafts,
+  // default targets) before minifying.
+  if (c.transformer === 'lightningcss') return 'css.transformer is lightningcss'
+  const config = postcssConfig(c.postcss, c.root)
+  if (config) return `a PostCSS config applies (${config})`
+  const other = c.plugins.find((p) => mayTouch(p, undefined))
   if (other) return `the plugin ${other.name} may transform stylesheets`
   return undefined
 }
 
-function isViteOwn(name: string): boolean {
-  return /^(?:vite:|builtin:|native:|vite-compressor)/.test(name) || name === 'alias'
+/**
+ * The plugin (not Vite's own, not ours) whose transform or load hook may see the stylesheet `id`;
+ * for `id` undefined, one whose hooks have no regular-expression id filter to tell by.
+ */
+export function pluginSeeing(plugins: DirectCssConfig['plugins'], id: string): string | undefined {
+  return plugins.find((p) => mayTouch(p, id))?.name
 }
 
-/** Whether a transform/load hook may see a stylesheet: any hook, unless its id filter rules CSS out. */
-function touches(hook: unknown, probe: string): boolean {
+function mayTouch(plugin: DirectCssConfig['plugins'][number], id: string | undefined): boolean {
+  if (/^(?:vite:|builtin:|native:|vite-compressor)/.test(plugin.name) || plugin.name === 'alias') return false
+  return hookMaySee(plugin.transform, id) || hookMaySee(plugin.load, id)
+}
+
+/**
+ * Whether a hook may be called for `id`: any hook without an id filter of regular expressions (as
+ * Rolldown applies them: some include matches, no exclude matches). With `id` undefined: whether
+ * the hook cannot be told apart by its filter at all.
+ */
+function hookMaySee(hook: unknown, id: string | undefined): boolean {
   if (!hook) return false
   if (typeof hook === 'function') return true
-  const id = (hook as { filter?: { id?: unknown } }).filter?.id
-  if (id === undefined) return true
-  const include = id instanceof RegExp || Array.isArray(id) ? id : (id as { include?: unknown }).include
-  const patterns = (Array.isArray(include) ? include : [include]) as unknown[]
-  // Only regular expressions are read; any other filter is taken to match.
-  return patterns.some((p) => !(p instanceof RegExp) || p.test(probe))
+  const filter = (hook as { filter?: { id?: unknown } }).filter?.id
+  if (filter === undefined) return true
+  const plain = filter instanceof RegExp || Array.isArray(filter)
+  const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x])
+  const include = list(plain ? filter : (filter as { include?: unknown }).include)
+  const exclude = list(plain ? undefined : (filter as { exclude?: unknown }).exclude)
+  // Globs (strings) and anything else are not read: the hook may see any stylesheet.
+  if (![...include, ...exclude].every((p) => p instanceof RegExp)) return true
+  if (id === undefined) return false
+  const test = (p: unknown) => {
+    const re = p as RegExp
+    re.lastIndex = 0
+    return re.test(id)
+  }
+  return (include.length === 0 || include.some(test)) && !exclude.some(test)
 }
 
 const POSTCSS_FILES = [
@@ -90,8 +112,9 @@ const POSTCSS_FILES = [
  */
 export function postcssConfig(option: unknown, root: string): string | undefined {
   if (option && typeof option === 'object') {
-    const plugins = (option as { plugins?: unknown[] }).plugins
-    return Array.isArray(plugins) && plugins.length > 0 ? 'css.postcss' : undefined
+    // Inline options: any plugin, or any other option (a parser, a syntax…), counts.
+    const { plugins, ...rest } = option as { plugins?: unknown[] }
+    return (Array.isArray(plugins) && plugins.length > 0) || Object.keys(rest).length > 0 ? 'css.postcss' : undefined
   }
   let dir = path.resolve(root, typeof option === 'string' ? option : '.')
   for (;;) {
@@ -143,13 +166,21 @@ export function lightningTargets(target: unknown): Targets | undefined | null {
 /** A url() the direct path found: where it was written, and what to put there. */
 export type CssRef =
   | { placeholder: string; type: 'text'; url: string }
-  | { placeholder: string; type: 'asset'; file: string; suffix: string }
+  | { placeholder: string; type: 'asset'; url: string; file: string; suffix: string }
 
 /** A stylesheet minified by the direct path, url()s still placeholders. */
 export interface DirectCss {
   css: string
   refs: CssRef[]
   warnings: { message: string; line: number; column: number }[]
+  /** What was minified, and how: for {@link remixDirect}. */
+  source: { code: string; file: string; options: DirectOptions }
+}
+
+/** How the direct path runs lightningcss: Vite's targets and `css.lightningcss`. */
+export interface DirectOptions {
+  targets: Targets | undefined
+  lightningcss: Record<string, unknown> | undefined
 }
 
 /** Its direct result, why a stylesheet takes Vite's path after all, or its first syntax error. */
@@ -161,11 +192,8 @@ export type DirectResult = DirectCss | { fallback: string } | { syntax: { line: 
  * `image-set()`, a query Vite reads such as `?inline`, a root-relative URL into the public folder)
  * fall back. A syntax error is reported with the stylesheet's line and column.
  */
-export async function minifyDirect(
-  code: string,
-  file: string,
-  options: { targets: Targets | undefined; lightningcss: Record<string, unknown> | undefined },
-): Promise<DirectResult> {
+export async function minifyDirect(code: string, file: string, options: DirectOptions): Promise<DirectResult> {
+  if (/\.module\.css$/.test(file)) return { fallback: 'a CSS module' }
   if (/@import|image-set\(/i.test(code)) return { fallback: '@import or image-set()' }
   const text = code.replace(/^\uFEFF/, '')
   let result: Awaited<ReturnType<typeof bundleAsync>>
@@ -184,7 +212,10 @@ export async function minifyDirect(
       customAtRules: undefined,
     })
   } catch (err) {
-    const e = err as { message: string; loc?: { line: number; column: number } }
+    const e = err as { message: string; loc?: { line: number; column: number }; data?: { type?: string } }
+    // Not a syntax error but something only this way of running lightningcss minds (a relative
+    // url() in a custom property, say): Vite's pipeline takes it as Vite would.
+    if (typeof e.data?.type === 'string') return { fallback: e.data.type }
     return { syntax: { line: e.loc?.line ?? 1, column: e.loc?.column ?? 1, message: e.message } }
   }
   const refs: CssRef[] = []
@@ -196,18 +227,56 @@ export async function minifyDirect(
       continue
     }
     if (url.startsWith('/')) return { fallback: `${url} may be in the public folder` }
-    const at = url.search(/[?#]/)
-    const name = at === -1 ? url : url.slice(0, at)
-    const suffix = at === -1 ? '' : url.slice(at)
-    if (/^\?(?:.*&)?(?:inline|no-inline|url|raw)(?:[&=#]|$)/.test(suffix)) return { fallback: `${url} has a query Vite reads` }
-    let decoded = name
+    // As Vite's CSS url resolver: the whole URL decoded (decodeURI) when it can be, then split.
+    let decoded = url
     try {
-      decoded = decodeURIComponent(name)
+      decoded = decodeURI(url)
     } catch {}
-    refs.push({ placeholder: dep.placeholder, type: 'asset', file: path.resolve(path.dirname(file), decoded), suffix })
+    const at = decoded.search(/[?#]/)
+    const name = at === -1 ? decoded : decoded.slice(0, at)
+    const suffix = at === -1 ? '' : decoded.slice(at)
+    if (/^\?(?:.*&)?(?:inline|no-inline|url|raw)(?:[&=#]|$)/.test(suffix)) return { fallback: `${url} has a query Vite reads` }
+    refs.push({ placeholder: dep.placeholder, type: 'asset', url, file: path.resolve(path.dirname(file), name), suffix })
   }
   const warnings = result.warnings.map((w) => ({ message: w.message, line: w.loc.line, column: w.loc.column }))
-  return { css: Buffer.from(result.code).toString('utf8'), refs, warnings }
+  return { css: Buffer.from(result.code).toString('utf8'), refs, warnings, source: { code, file, options } }
+}
+
+/**
+ * The stylesheet with its final URLs. Normally each placeholder gets its URL; but where two url()s
+ * written differently end as the same URL (`x.png` and `./x.png`, two files with the same bytes),
+ * Vite's pipeline — which minifies after the URLs are final — may merge rules that now read the
+ * same, so then the stylesheet is minified again with the final URLs in place, as Vite does.
+ */
+export function finalCss(css: DirectCss, urlOf: (ref: CssRef) => string): string {
+  const finals = new Map<string, string>()
+  const byFinal = new Map<string, string>()
+  let clash = false
+  for (const ref of css.refs) {
+    const url = urlOf(ref)
+    finals.set(ref.placeholder, url)
+    const other = byFinal.get(url)
+    if (other !== undefined && other !== ref.placeholder) clash = true
+    byFinal.set(url, ref.placeholder)
+  }
+  if (!clash) return fillCssRefs(css.css, css.refs, (ref) => finals.get(ref.placeholder) as string)
+  return remixDirect(css, new Map(css.refs.map((r) => [r.url, finals.get(r.placeholder) as string])))
+}
+
+/** {@link minifyDirect}'s work again, each url() (as written) replaced by its final URL first. */
+function remixDirect(css: DirectCss, finalOf: ReadonlyMap<string, string>): string {
+  const { code, file, options } = css.source
+  const result = transform({
+    ...(options.lightningcss ?? {}),
+    targets: options.targets,
+    filename: file,
+    code: Buffer.from(code.replace(/^\uFEFF/, '')),
+    minify: true,
+    cssModules: undefined,
+    customAtRules: undefined,
+    visitor: { Url: (u) => ({ ...u, url: finalOf.get(u.url) ?? u.url }) },
+  })
+  return Buffer.from(result.code).toString('utf8')
 }
 
 /** Puts each reference's final URL where its placeholder is, serialized as lightningcss does. */
@@ -264,20 +333,15 @@ export function shouldInlineAsset(file: string, suffix: string, content: Buffer,
   return content.length < max && !content.subarray(0, GIT_LFS_PREFIX.length).equals(GIT_LFS_PREFIX)
 }
 
+/** MIME types of files small enough to inline, as Vite's table (mrmime) has them. */
 const MIME: Record<string, string> = {
   '.apng': 'image/apng',
   '.avif': 'image/avif',
   '.bmp': 'image/bmp',
-  '.cur': 'image/x-icon',
-  '.eot': 'application/vnd.ms-fontobject',
   '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.jfif': 'image/jpeg',
   '.jpeg': 'image/jpeg',
   '.jpg': 'image/jpeg',
   '.otf': 'font/otf',
-  '.pjp': 'image/jpeg',
-  '.pjpeg': 'image/jpeg',
   '.png': 'image/png',
   '.ttf': 'font/ttf',
   '.webp': 'image/webp',
@@ -320,7 +384,7 @@ export type DirectAsset = { dataUrl: string } | { refId: string }
 export function linkAssets(
   css: DirectCss,
   assets: Map<string, DirectAsset>,
-  io: { read: (file: string) => Buffer; emit: (file: string, content: Buffer) => string; limit: unknown },
+  io: { read: (file: string) => Buffer | undefined; emit: (file: string, content: Buffer) => string; limit: unknown },
 ): string | undefined {
   const decided: [string, Buffer, boolean][] = []
   for (const ref of css.refs) {
@@ -328,6 +392,8 @@ export function linkAssets(
     const key = assetKey(ref)
     if (assets.has(key) || decided.some(([k]) => k === key)) continue
     const content = io.read(ref.file)
+    // Not a file we can read (no such file once decoded as Vite decodes, a folder): Vite decides.
+    if (content === undefined) return `${ref.url} is not a readable file`
     const inline = shouldInlineAsset(ref.file, ref.suffix, content, io.limit)
     if (inline && assetDataUrl(ref.file, content) === undefined) return `no MIME type known for ${path.basename(ref.file)}`
     decided.push([key, content, inline])

@@ -58,6 +58,11 @@ export class DirectStylesheets {
     if (this.cache.size > 20000) this.cache.clear()
   }
 
+  /** Drops what was minified (a file appeared or went away: URLs may now lead elsewhere). */
+  forget(): void {
+    this.cache.clear()
+  }
+
   /** A stylesheet (its id and text) minified; rejects with a CompressorError naming it and the block. */
   minify(entry: string, text: string, user: CssUser): Promise<DirectResult> {
     const cached = this.cache.get(entry)
@@ -93,6 +98,7 @@ export class DirectStylesheets {
     try {
       unknown = linkAssets(result, this.assets, {
         read: (file) => {
+          if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return undefined
           confineTarget(relativeTo(config.root, file), file, roots)
           return fs.readFileSync(file)
         },

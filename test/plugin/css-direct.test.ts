@@ -8,7 +8,14 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { transform } from 'lightningcss'
 import { describe, expect, it } from 'vitest'
-import { lightningTargets, postcssConfig, serializeCssUrl } from '../../src/plugin/css-direct.js'
+import {
+  assetDataUrl,
+  directCssBlocker,
+  lightningTargets,
+  minifyDirect,
+  postcssConfig,
+  serializeCssUrl,
+} from '../../src/plugin/css-direct.js'
 import { buildFixture, listFiles, writeTree } from '../helpers/fixture.js'
 
 /** Deterministic bytes that do not compress to nothing. */
@@ -22,7 +29,7 @@ function site() {
 <style>.inline { background: url(img/small.png) } .q { background: url("img/my icon.png") }</style>
 <link rel="stylesheet" href="/static/css/b.css" media="print">
 {% endcompress %}
-{% compress css %}<link rel="stylesheet" href="/static/css/a.css"><link rel="stylesheet" href="/static/css/c.scss">{% endcompress %}
+{% compress css %}<link rel="stylesheet" href="/static/css/a.css"><link rel="stylesheet" href="/static/css/c.scss"><link rel="stylesheet" href="/static/css/vars.css">{% endcompress %}
 `,
     'static/css/a.css': `@font-face { font-family: F; src: url("../fonts/big.woff2?v=1#iefix") format("woff2"), url('../fonts/big.woff2') }
 .small { background: url(../img/small.png) no-repeat }
@@ -33,7 +40,15 @@ function site() {
 .data { background: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=) }
 .remote { background: url(https://cdn.example.com/x.png) }
 .nest { & .child { color: rgb(255 0 0 / 50%) } }
+.same1 { background: url(../img/big.png) }
+.same2 { background: url(./../img/big.png) }
+.twin1 { background: url(../img/twin1.png) }
+.twin2 { background: url(../img/twin2.png) }
+.decoded { background: url(../img/my%20icon.png?v=%31) }
 `,
+    'static/css/vars.css': ':root { --bg: url(../img/small.png) }\n.v { background: var(--bg) }\n',
+    'static/img/twin1.png': bytes(7000, 5),
+    'static/img/twin2.png': bytes(7000, 5),
     'static/css/b.css': '.print { background: url(../img/big.png) }\n',
     'static/css/c.scss': '$c: #123456;\n.s { color: $c; background: url(../img/small.png) }\n',
     'static/img/small.png': bytes(300, 1),
@@ -54,13 +69,15 @@ describe('direct CSS path', () => {
   it('writes byte for byte what Vite’s CSS pipeline writes: assets, data: URLs, queries, fragments, names', async () => {
     const direct = await buildFixture(site(), { templates: 'templates/*.html' })
     const vite = await buildFixture(site(), { templates: 'templates/*.html', cssPipeline: 'vite' })
-    expect(direct.info.join('\n')).toContain('stylesheets: 3 minified directly with lightningcss, 1 through Vite')
-    expect(vite.info.join('\n')).toContain('stylesheets: 4 through Vite\'s CSS pipeline (cssPipeline is "vite")')
+    // vars.css (a relative url() in a custom property) and c.scss take Vite's pipeline.
+    expect(direct.info.join('\n')).toContain('stylesheets: 3 minified directly with lightningcss, 2 through Vite')
+    expect(vite.info.join('\n')).toContain('stylesheets: 5 through Vite\'s CSS pipeline (cssPipeline is "vite")')
     expect(snapshot(direct.outDir)).toEqual(snapshot(vite.outDir))
     expect(direct.manifest).toEqual(vite.manifest)
     // And what the files hold is what a browser needs: hashed assets beside, small ones inlined.
-    const [first] = Object.values(direct.manifest).map((html) => direct.urls(html)[0] as string)
-    const css = direct.read(first as string)
+    // The first block's output (a.css and the inline <style>).
+    const outputs = Object.values(direct.manifest).map((html) => direct.read(direct.urls(html)[0] as string))
+    const css = outputs.find((text) => text.includes('.inline')) as string
     expect(css).toMatch(/url\(\.\.\/\.\.\/assets\/big-[\w-]+\.woff2\?v=1#iefix\)/)
     expect(css).toContain('url(data:image/png;base64,')
     expect(css).toContain("data:image/svg+xml,%3csvg%20xmlns='http://www.w3.org/2000/svg'")
@@ -68,6 +85,11 @@ describe('direct CSS path', () => {
     expect(css).toContain('data:image/svg+xml;base64,')
     expect(css).toMatch(/url\(\.\.\/\.\.\/assets\/my%20icon-[\w-]+\.png\)/)
     expect(css).toContain('url(https://cdn.example.com/x.png)')
+    // Two url()s of one file, and two files with the same bytes, end as one URL: one rule, as Vite.
+    expect(css).toMatch(/\.same1,\.same2\{background:url\(\.\.\/\.\.\/assets\/big-[\w-]+\.png\)\}/)
+    expect(css).toMatch(/\.twin1,\.twin2\{background:url\(\.\.\/\.\.\/assets\/twin[12]-[\w-]+\.png\)\}/)
+    // Decoded as Vite decodes a url(): the path encoded again, the query as decoded.
+    expect(css).toMatch(/\.decoded\{background:url\(\.\.\/\.\.\/assets\/my%20icon-[\w-]+\.png\?v=1\)\}/)
     for (const ref of css.matchAll(/url\("?(\.\.\/\.\.\/assets\/[^)"?#]+)/g)) {
       expect(fs.existsSync(path.join(direct.outDir, 'CACHE/css', decodeURI(ref[1] as string))), ref[1]).toBe(true)
     }
@@ -99,6 +121,11 @@ describe('direct CSS path', () => {
     const jsOnly = { name: 'js-only', transform: { filter: { id: /\.js$/ }, handler: () => null } }
     const filtered = await buildFixture(plain(), { templates: 'templates/*.html' }, { plugins: [jsOnly] })
     expect(filtered.info.join('\n')).toContain('1 minified directly')
+    // …but one whose filter takes this stylesheet's path does, for that stylesheet.
+    const bluerHere = { name: 'bluer-here', transform: { filter: { id: /static\/a\.css$/ }, handler: bluer.transform } }
+    const seen = await buildFixture(plain(), { templates: 'templates/*.html' }, { plugins: [bluerHere] })
+    expect(seen.info.join('\n')).toContain('1 through Vite')
+    expect(cssOf(seen)).toEqual(['.a{color:#00f}'])
     // …and 'lightningcss' is the user saying no plugin needs to see them.
     const forced = await buildFixture(plain(), { templates: 'templates/*.html', cssPipeline: 'lightningcss' }, { plugins: [bluer] })
     expect(cssOf(forced)).toEqual(['.a{color:red}'])
@@ -126,6 +153,19 @@ describe('direct CSS path, pieces', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('leaves to Vite what only Vite does: CSS modules, lightningcss as transformer, odd MIME types, queries', async () => {
+    const options = { targets: undefined, lightningcss: undefined }
+    expect(await minifyDirect('.a{color:red}', '/p/static/x.module.css', options)).toEqual({ fallback: 'a CSS module' })
+    expect(await minifyDirect('.a{background:url(a.png?inline)}', '/p/static/x.css', options)).toMatchObject({ fallback: expect.stringContaining('query') })
+    expect(assetDataUrl('/p/a.jfif', Buffer.from('x'))).toBeUndefined() // Vite writes application/octet-stream
+    expect(assetDataUrl('/p/a.png', Buffer.from('x'))).toBe('data:image/png;base64,eA==')
+    const base = { mode: 'auto' as const, root: writeTree({}), postcss: undefined, cssMinify: true, cssTarget: ['chrome111'], lib: false, userRenderBuiltUrl: false, plugins: [] }
+    expect(directCssBlocker({ ...base, transformer: 'postcss' })).toBeUndefined()
+    expect(directCssBlocker({ ...base, transformer: 'lightningcss' })).toBe('css.transformer is lightningcss')
+    expect(directCssBlocker({ ...base, transformer: 'postcss', cssMinify: 'esbuild' })).toBe('build.cssMinify is not lightningcss')
+    expect(directCssBlocker({ ...base, transformer: 'postcss', postcss: { parser: 'postcss-scss' } })).toBe('a PostCSS config applies (css.postcss)')
   })
 
   it('converts build.cssTarget as Vite does, and refuses what it cannot convert', () => {
