@@ -16,7 +16,7 @@ import {
   readBlockSources,
   relativeTo,
 } from './checks.js'
-import { type DirectResult, directCssBlocker } from './css-direct.js'
+import { type DirectResult, directCssBlocker, pluginSeeing } from './css-direct.js'
 import { confineCssRefs } from './css-refs.js'
 import { devPlugin } from './dev.js'
 import type { SourceMap } from './js.js'
@@ -102,7 +102,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   /** Classic-script groups of this build, joined or being joined (assemble.ts). */
   const scriptGroups = new Map<string, Promise<Joined>>()
   /** Watch mode: what the previous build assembled and wrote (assemble.ts). */
-  const assembleMemo: AssembleMemo = { groups: new Map(), written: new Map() }
+  const assembleMemo: AssembleMemo = { groups: new Map(), written: new Map(), checked: new Map() }
   /** Strict CSS parses by content hash: a syntax problem, or undefined for none. */
   const checkedCss = new Map<string, ReturnType<typeof checkCss>>()
 
@@ -257,7 +257,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           if (group.kind !== 'css' || group.passthrough !== undefined) continue
           for (const source of group.sources) {
             const entry = cssId(source)
-            if (!entry.endsWith('.css')) continue
+            if (!directEligible(entry)) continue
             const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
             direct.minify(entry, text, cssUser(block, source))
           }
@@ -307,7 +307,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
               else watch(source.path)
               if (cssEntries.has(entry) || direct.built.has(entry)) continue
               const user = cssUser(block, source)
-              if (directBlocker === undefined && entry.endsWith('.css') && !pending.has(entry)) {
+              if (directEligible(entry) && !pending.has(entry)) {
                 const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
                 pending.set(entry, { user, job: direct.minify(entry, text, user) })
                 continue
@@ -345,6 +345,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     watchChange(id, change) {
       const file = relativeTo(config.root, id)
       if (change.event !== 'update' || templateTexts.has(file)) replan = true
+      // A file come or gone may change which static root serves a URL: stylesheets are redone.
+      if (change.event !== 'update') direct.forget()
       changed.add(id)
     },
 
@@ -515,18 +517,32 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       },
     },
 
-    async writeBundle(output) {
+    async writeBundle(output, bundle) {
       if (manifestText === undefined || !plan) return
       const outDir = output.dir ?? path.resolve(config.root, config.build.outDir)
       const manifestPath = path.join(outDir, opts.outputDir, opts.manifestName)
-      // Self-check before publishing: every file the manifest names is there, with its hash.
+      // Self-check before publishing: every file the manifest names is there, with its hash. Our
+      // outputs are taken from memory only as written: not one a later plugin changed in the bundle.
+      for (const [fileName, text] of writtenFiles) {
+        const item = bundle[fileName]
+        if (item && (item.type !== 'asset' || item.source !== text)) writtenFiles.delete(fileName)
+      }
       const { verifyManifest } = await import('../deploy/verify.js')
       const label = `${opts.outputDir}/${opts.manifestName}`
       const { problems } = await verifyManifest(outDir, manifestEntries, { outputDir: opts.outputDir, label, written: writtenFiles })
-      writtenFiles = new Map()
       if (problems.length > 0) {
+        writtenFiles = new Map()
         this.error(new CompressorError('OUTPUT', `self-check failed, manifest not written:\n${problems.join('\n')}`))
       }
+      if (this.meta.watchMode) {
+        // What the next rebuild may take as still written: these files, as they are now.
+        assembleMemo.checked.clear()
+        for (const fileName of writtenFiles.keys()) {
+          const stat = fs.statSync(path.join(outDir, fileName), { throwIfNoEntry: false })
+          if (stat) assembleMemo.checked.set(fileName, { size: stat.size, mtimeMs: stat.mtimeMs })
+        }
+      }
+      writtenFiles = new Map()
       writeFileAtomic(manifestPath, manifestText)
       if (opts.rewrite) writeRewritten(plan, opts.rewrite)
       if (logsInfo()) {
@@ -585,6 +601,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       roots = { staticUrl: opts.staticUrl, roots: opts.staticRoots, root: config.root }
     }
     return roots
+  }
+
+  /** Whether a stylesheet may take the direct path: plain CSS, and no plugin's hooks may see it. */
+  function directEligible(entry: string): boolean {
+    if (directBlocker !== undefined || !entry.endsWith('.css')) return false
+    return opts.cssPipeline === 'lightningcss' || pluginSeeing(config.plugins, entry) === undefined
   }
 
   /** A block that uses a stylesheet, as its errors name it. */

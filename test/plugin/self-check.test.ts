@@ -93,25 +93,28 @@ describe('self-check before the manifest is published', () => {
       'templates/page.html': template,
       'static/css/site.css': '.logo{color:red}\n',
     })
-    // A user plugin that appends a banner to every CSS output after ours named it by its hash.
-    const banner: Plugin = {
-      name: 'banner',
+    // User plugins that change every CSS output after ours named it by its hash: one appends a
+    // banner, one swaps a colour for another of the same length (the size alone would not tell).
+    const rewriting = (name: string, change: (css: string) => string): Plugin => ({
+      name,
       enforce: 'post',
       generateBundle: {
         order: 'post',
         handler(_output, bundle) {
           for (const item of Object.values(bundle)) {
-            if (item.type === 'asset' && item.fileName.endsWith('.css')) item.source = `/* banner */${String(item.source)}`
+            if (item.type === 'asset' && item.fileName.endsWith('.css')) item.source = change(String(item.source))
           }
         },
       },
+    })
+    for (const plugin of [rewriting('banner', (css) => `/* banner */${css}`), rewriting('tan', (css) => css.replace('red', 'tan'))]) {
+      const err = await buildFixture(root, { templates: 'templates/*.html' }, { plugins: [plugin] }).then(
+        () => new Error('the build succeeded'),
+        (e: Error) => e,
+      )
+      expect(err.message, plugin.name).toContain('self-check failed, manifest not written')
+      expect(err.message, plugin.name).toMatch(/CACHE\/css\/output\.[0-9a-f]{12}\.css: content does not match the hash in its name/)
+      expect(listFiles(path.join(root, 'dist')).filter((f) => f.startsWith('CACHE/manifest'))).toEqual([])
     }
-    const err = await buildFixture(root, { templates: 'templates/*.html' }, { plugins: [banner] }).then(
-      () => new Error('the build succeeded'),
-      (e: Error) => e,
-    )
-    expect(err.message).toContain('self-check failed, manifest not written')
-    expect(err.message).toMatch(/CACHE\/css\/output\.[0-9a-f]{12}\.css: content does not match the hash in its name/)
-    expect(listFiles(path.join(root, 'dist')).filter((f) => f.startsWith('CACHE/manifest'))).toEqual([])
   })
 })

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { build } from 'vite'
 import { describe, expect, it } from 'vitest'
-import compressor from '../../src/plugin/index.js'
+import compressor, { type CompressorOptions } from '../../src/plugin/index.js'
 import { writeTree } from '../helpers/fixture.js'
 
 const quiet = { info() {}, warn() {}, warnOnce() {}, error() {}, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false }
@@ -13,7 +13,7 @@ type Watcher = { on(e: 'event', f: (ev: { code: string; error?: Error; result?: 
  * A real `vite build --watch` of `root` with the plugin: `first` settles after the first build;
  * `edit` writes a file (after the watcher settles) and resolves when the rebuild it causes ends.
  */
-async function watchBuild(root: string) {
+async function watchBuild(root: string, options: CompressorOptions = { templates: 'templates/*.html' }) {
   let ended: (() => void) | undefined
   let failed: ((e: Error) => void) | undefined
   const next = () =>
@@ -29,7 +29,7 @@ async function watchBuild(root: string) {
     base: '/static/',
     customLogger: quiet,
     build: { outDir: 'dist', watch: {} },
-    plugins: [compressor({ templates: 'templates/*.html' })],
+    plugins: [compressor(options)],
   })) as unknown as Watcher
   watcher.on('event', (e) => {
     if (e.code === 'BUNDLE_END') e.result?.close()
@@ -38,10 +38,12 @@ async function watchBuild(root: string) {
   })
   return {
     first,
-    async edit(file: string, content: string | Buffer) {
+    /** Writes `file` (or removes it, for `content` null) and waits for the rebuild. */
+    async edit(file: string, content: string | Buffer | null) {
       await new Promise((r) => setTimeout(r, 300))
       const done = next()
-      fs.writeFileSync(path.join(root, file), content)
+      if (content === null) fs.rmSync(path.join(root, file))
+      else fs.writeFileSync(path.join(root, file), content)
       await done
     },
     close: () => watcher.close(),
@@ -126,6 +128,32 @@ describe('vite build --watch', () => {
       const back = await edit('static/a.css', '.a{color:red}')
       expect(back.find((o) => o.text === '.a{color:red}')?.url).toBe(first.find((o) => o.text === '.a{color:red}')?.url)
       expect(logoCss(back).text).toBe(logoCss(image).text.replace('green', 'red'))
+    } finally {
+      await watch.close()
+    }
+  })
+
+  it('follows a static URL to the next static root when its file goes away from the first', async () => {
+    const png = (fill: number) => Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(6000, fill)])
+    const root = writeTree({
+      'templates/a.html': '{% compress css %}<link rel="stylesheet" href="/static/css/a.css">{% endcompress %}',
+      'static/css/a.css': '.a{background:url(/static/img/a.png)}',
+      'static/img/a.png': png(1),
+      'more/img/a.png': png(2),
+    })
+    const dist = path.join(root, 'dist')
+    /** The image the block's stylesheet points at, as bytes. */
+    const image = () => {
+      const m = JSON.parse(fs.readFileSync(path.join(dist, 'CACHE/manifest.json'), 'utf8')) as Record<string, string>
+      const css = fs.readFileSync(path.join(dist, (Object.values(m)[0] as string).match(/CACHE\/css\/[^"]+/)?.[0] as string), 'utf8')
+      return fs.readFileSync(path.join(dist, 'CACHE/css', css.match(/url\(([^)]+)\)/)?.[1] as string))
+    }
+    const watch = await watchBuild(root, { templates: 'templates/*.html', staticRoot: ['static', 'more'] })
+    try {
+      await watch.first
+      expect(image().equals(png(1))).toBe(true)
+      await watch.edit('static/img/a.png', null)
+      expect(image().equals(png(2))).toBe(true)
     } finally {
       await watch.close()
     }
