@@ -56,8 +56,13 @@ export function pluginSeeing(plugins: DirectCssConfig['plugins'], id: string): s
   return plugins.find((p) => mayTouch(p, id))?.name
 }
 
+/** Vite's (and Rolldown's) own plugins, and ours. */
+export function isViteOrOurs(name: string): boolean {
+  return /^(?:vite:|builtin:|native:|vite-compressor)/.test(name) || name === 'alias'
+}
+
 function mayTouch(plugin: DirectCssConfig['plugins'][number], id: string | undefined): boolean {
-  if (/^(?:vite:|builtin:|native:|vite-compressor)/.test(plugin.name) || plugin.name === 'alias') return false
+  if (isViteOrOurs(plugin.name)) return false
   return hookMaySee(plugin.transform, id) || hookMaySee(plugin.load, id)
 }
 

@@ -16,7 +16,7 @@ import {
   readBlockSources,
   relativeTo,
 } from './checks.js'
-import { type DirectResult, directCssBlocker, pluginSeeing } from './css-direct.js'
+import { type DirectResult, directCssBlocker, isViteOrOurs, pluginSeeing } from './css-direct.js'
 import { confineCssRefs } from './css-refs.js'
 import { devPlugin } from './dev.js'
 import type { SourceMap } from './js.js'
@@ -517,19 +517,19 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       },
     },
 
-    async writeBundle(output, bundle) {
+    async writeBundle(output) {
       if (manifestText === undefined || !plan) return
       const outDir = output.dir ?? path.resolve(config.root, config.build.outDir)
       const manifestPath = path.join(outDir, opts.outputDir, opts.manifestName)
       // Self-check before publishing: every file the manifest names is there, with its hash. Our
-      // outputs are taken from memory only as written: not one a later plugin changed in the bundle.
-      for (const [fileName, text] of writtenFiles) {
-        const item = bundle[fileName]
-        if (item && (item.type !== 'asset' || item.source !== text)) writtenFiles.delete(fileName)
-      }
+      // outputs are taken from memory (checked on disk by size) only when no other plugin could
+      // have changed them after us: one with generateBundle or writeBundle hooks means every file
+      // is read back and hashed.
+      const others = config.plugins.some((p) => !isViteOrOurs(p.name) && (p.generateBundle || p.writeBundle))
       const { verifyManifest } = await import('../deploy/verify.js')
       const label = `${opts.outputDir}/${opts.manifestName}`
-      const { problems } = await verifyManifest(outDir, manifestEntries, { outputDir: opts.outputDir, label, written: writtenFiles })
+      const written = others ? undefined : writtenFiles
+      const { problems } = await verifyManifest(outDir, manifestEntries, { outputDir: opts.outputDir, label, written })
       if (problems.length > 0) {
         writtenFiles = new Map()
         this.error(new CompressorError('OUTPUT', `self-check failed, manifest not written:\n${problems.join('\n')}`))
