@@ -82,7 +82,7 @@ export function findBlocks(source: string, file: string, options: FindOptions = 
     // Most tags are {% static %}, {% block %}…: passed over without being read.
     const other = otherTagEnd(source, at)
     if (other !== undefined) {
-      pos = rendered ? at + 2 : other
+      pos = rendered && !options.tags ? at + 2 : other
       continue
     }
     const tag = readTag(source, at)

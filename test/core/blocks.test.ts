@@ -175,3 +175,14 @@ describe('findBlocks: errors name file:line:column', () => {
     expectError('é\r\nà {% compress xx %}', 'BLOCK_KIND', 'templates/t.html:2:3: ')
   })
 })
+
+describe('findBlocks: rendered pages', () => {
+  it('reads a tag that does not close before the next one as running to the first %}, with or without compress tags', () => {
+    const page = '<p>{% foo {% compress css %}<style>a{}</style>{% endcompress %}</p>'
+    // The first tag runs to the first `%}`: the compress opener is inside it, so there is no block.
+    expect(findBlocks(page, 'page.html', { rendered: true, tags: true })).toEqual([])
+    const ok = '<p>{% foo %}{% compress css %}<style>a{}</style>{% endcompress %}</p>'
+    expect(findBlocks(ok, 'page.html', { rendered: true, tags: true }).map((b) => b.content)).toEqual(['<style>a{}</style>'])
+    expect(findBlocks(ok, 'page.html', { rendered: true })).toEqual([])
+  })
+})
