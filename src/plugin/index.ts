@@ -247,8 +247,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       scriptGroups.clear()
       const memo = this.meta.watchMode && !online ? assembleMemo : undefined
       const scripts = { config, opts, scriptTexts: sourceTexts, minifiedScripts, scriptGroups, memo }
-      // Each block's files are read, and its scripts and stylesheets start minifying on other
-      // threads, as soon as it is planned: that work overlaps the planning of the rest.
+      // Each block's files are read, its scripts start minifying on oxc's threads and its stylesheets
+      // are minified, as soon as it is planned: the scripts' work overlaps the planning of the rest.
       const startBlock = (block: PlannedBlock) => {
         readBlockSources(block, config.root, sourceTexts)
         startScripts([block], scripts, tools)
@@ -292,7 +292,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       if (!this.meta.watchMode && !opts.rewrite) templateTexts.clear()
       for (const warning of (plan as Plan).warnings) this.warn(warning)
       const emitted = new Set<string>()
-      /** Stylesheets being minified for the direct path (all at once, on lightningcss's threads). */
+      /** Stylesheets on their way to the direct path (minified as their blocks were planned). */
       const pending = new Map<string, { user: CssUser; job: Promise<DirectResult> }>()
       for (const block of (plan as Plan).blocks) {
         for (const group of block.groups) {
