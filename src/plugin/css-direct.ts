@@ -285,7 +285,7 @@ function remixDirect(css: DirectCss, finalOf: ReadonlyMap<string, string>): stri
 }
 
 /** Puts each reference's final URL where its placeholder is, serialized as lightningcss does. */
-export function fillCssRefs(css: string, refs: readonly CssRef[], urlOf: (ref: CssRef) => string): string {
+function fillCssRefs(css: string, refs: readonly CssRef[], urlOf: (ref: CssRef) => string): string {
   if (refs.length === 0) return css
   const byPlaceholder = new Map(refs.map((r) => [r.placeholder, r]))
   return css.replace(/url\("([^"\\]*)"\)/g, (whole, placeholder: string) => {
@@ -327,7 +327,7 @@ export function serializeCssUrl(url: string): string {
 const GIT_LFS_PREFIX = Buffer.from('version https://git-lfs.github.com')
 
 /** Vite's rule: an asset under `build.assetsInlineLimit` bytes becomes a data: URL. */
-export function shouldInlineAsset(file: string, suffix: string, content: Buffer, limit: unknown): boolean {
+function shouldInlineAsset(file: string, suffix: string, content: Buffer, limit: unknown): boolean {
   if (file.endsWith('.html')) return false
   if (file.endsWith('.svg') && suffix.includes('#')) return false
   let max = 4096
