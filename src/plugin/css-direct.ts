@@ -220,7 +220,9 @@ export async function minifyDirect(code: string, file: string, options: DirectOp
     const e = err as { message: string; loc?: { line: number; column: number }; data?: { type?: string } }
     // Not a syntax error but something only this way of running lightningcss minds (a relative
     // url() in a custom property, say): Vite's pipeline takes it as Vite would.
-    if (typeof e.data?.type === 'string') return { fallback: e.data.type }
+    if (typeof e.data?.type === 'string') {
+      return { fallback: e.data.type === 'AmbiguousUrlInCustomProperty' ? 'a relative url() in a custom property' : e.data.type }
+    }
     return { syntax: { line: e.loc?.line ?? 1, column: e.loc?.column ?? 1, message: e.message } }
   }
   const refs: CssRef[] = []

@@ -90,6 +90,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   /** Facade ids of our entries → CSS asset file names Vite gave them. */
   const cssOfEntry = new Map<string, string[]>()
   const cssEntries = new Set<string>()
+  /** Stylesheets of this build that take Vite's pipeline for a reason of their own, and the reason. */
+  const viaVite: string[] = []
   /** CSS entry id → the first block that uses it, to name in syntax errors. */
   const cssUsers = new Map<string, CssUser>()
   /** Classic scripts and stylesheets as read (UTF-8 checked); scripts' minified text. */
@@ -201,6 +203,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       moduleEntries.clear()
       cssOfEntry.clear()
       cssEntries.clear()
+      viaVite.length = 0
       cssUsers.clear()
       direct.startBuild()
       // Minified scripts are keyed by their text: safe to keep across watch rebuilds.
@@ -257,7 +260,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           if (group.kind !== 'css' || group.passthrough !== undefined) continue
           for (const source of group.sources) {
             const entry = cssId(source)
-            if (!directEligible(entry)) continue
+            if (notDirect(entry) !== undefined) continue
             const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
             direct.minify(entry, text, cssUser(block, source))
           }
@@ -307,12 +310,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
               else watch(source.path)
               if (cssEntries.has(entry) || direct.built.has(entry)) continue
               const user = cssUser(block, source)
-              if (directEligible(entry) && !pending.has(entry)) {
+              if (pending.has(entry)) continue
+              const why = notDirect(entry)
+              if (why === undefined) {
                 const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
                 pending.set(entry, { user, job: direct.minify(entry, text, user) })
-                continue
-              }
-              if (!pending.has(entry)) viteStylesheet(this, entry, user)
+              } else viteStylesheet(this, entry, user, why)
             }
           } else if (group.module) {
             const lines = group.sources.map((s) => {
@@ -332,7 +335,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       for (const [entry, { user, job }] of pending) {
         try {
           // Errors already name the stylesheet and the block.
-          if (!direct.link(this, entry, await job, user)) viteStylesheet(this, entry, user)
+          const why = direct.link(this, entry, await job, user)
+          if (why !== undefined) viteStylesheet(this, entry, user, why)
         } catch (err) {
           return fail(this, err)
         }
@@ -551,6 +555,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
             direct: direct.built.size,
             vite: cssEntries.size,
             blocker: directBlocker,
+            reasons: viaVite,
           }),
         )
       }
@@ -603,10 +608,13 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     return roots
   }
 
-  /** Whether a stylesheet may take the direct path: plain CSS, and no plugin's hooks may see it. */
-  function directEligible(entry: string): boolean {
-    if (directBlocker !== undefined || !entry.endsWith('.css')) return false
-    return opts.cssPipeline === 'lightningcss' || pluginSeeing(config.plugins, entry) === undefined
+  /** Why a stylesheet may not take the direct path (undefined: it may): the build's reason, or its own. */
+  function notDirect(entry: string): string | undefined {
+    if (directBlocker !== undefined) return directBlocker
+    if (!entry.endsWith('.css')) return 'not plain CSS'
+    if (opts.cssPipeline === 'lightningcss') return undefined
+    const plugin = pluginSeeing(config.plugins, entry)
+    return plugin === undefined ? undefined : `the plugin ${plugin} may transform it`
   }
 
   /** A block that uses a stylesheet, as its errors name it. */
@@ -620,7 +628,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   }
 
   /** A stylesheet through Vite's pipeline: a Rolldown entry of its own. */
-  function viteStylesheet(ctx: Rollup.PluginContext, entry: string, user: CssUser): void {
+  function viteStylesheet(ctx: Rollup.PluginContext, entry: string, user: CssUser, why: string): void {
+    if (why !== directBlocker) viaVite.push(`${user.origin}: ${why}`)
     cssEntries.add(entry)
     cssUsers.set(entry, user)
     ctx.emitFile({ type: 'chunk', id: entry, name: `vc-${sha256Hex(relativeTo(config.root, entry)).slice(0, 8)}` })

@@ -85,13 +85,13 @@ export class DirectStylesheets {
   }
 
   /**
-   * A minified stylesheet taken into this build: assets inlined or emitted, warnings logged. False
-   * when it needs Vite's pipeline after all; a syntax error or a bad asset throws, naming the
-   * stylesheet and the block.
+   * A minified stylesheet taken into this build: assets inlined or emitted, warnings logged. When
+   * it needs Vite's pipeline after all, the reason; a syntax error or a bad asset throws, naming
+   * the stylesheet and the block.
    */
-  link(ctx: Rollup.PluginContext, entry: string, result: DirectResult, user: CssUser): boolean {
+  link(ctx: Rollup.PluginContext, entry: string, result: DirectResult, user: CssUser): string | undefined {
     if ('syntax' in result) throw cssSyntaxError(user, result.syntax)
-    if ('fallback' in result) return false
+    if ('fallback' in result) return result.fallback
     const { config, roots } = this.env()
     for (const w of result.warnings) ctx.warn(`${where(user, w.line, w.column)}: ${w.message}`)
     let unknown: string | undefined
@@ -109,9 +109,9 @@ export class DirectStylesheets {
     } catch (err) {
       throw aboutStylesheet(err, user)
     }
-    if (unknown !== undefined) return false
+    if (unknown !== undefined) return unknown
     if (ctx.meta.watchMode) for (const ref of result.refs) if (ref.type === 'asset') ctx.addWatchFile(ref.file)
     this.built.set(entry, result)
-    return true
+    return undefined
   }
 }

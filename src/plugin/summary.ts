@@ -46,6 +46,8 @@ export interface CssRoute {
   vite: number
   /** Why the direct path was not taken, when it was not. */
   blocker: string | undefined
+  /** Stylesheets that took Vite's pipeline for a reason of their own: `file: reason`. */
+  reasons?: readonly string[]
 }
 
 /** The after-build report, in the style of Vite's own: blocks found, unique blocks, outputs with sizes. */
@@ -57,7 +59,9 @@ export function formatSummary(plan: Plan, files: readonly SummaryFile[], manifes
   if (css && css.direct + css.vite > 0) {
     const parts: string[] = []
     if (css.direct > 0) parts.push(`${css.direct} minified directly with lightningcss`)
-    if (css.vite > 0) parts.push(`${css.vite} through Vite's CSS pipeline${css.blocker ? ` (${css.blocker})` : ''}`)
+    const own = css.reasons ?? []
+    const why = css.blocker ?? (own.length > 0 ? `${own.slice(0, 3).join('; ')}${own.length > 3 ? `; and ${own.length - 3} more` : ''}` : undefined)
+    if (css.vite > 0) parts.push(`${css.vite} through Vite's CSS pipeline${why ? ` (${why})` : ''}`)
     lines.push(`  stylesheets: ${parts.join(', ')}`)
   }
   const listed = files.length > LISTED ? [...files].sort((a, b) => b.bytes - a.bytes).slice(0, 10) : files

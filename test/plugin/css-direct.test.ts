@@ -70,7 +70,9 @@ describe('direct CSS path', () => {
     const direct = await buildFixture(site(), { templates: 'templates/*.html' })
     const vite = await buildFixture(site(), { templates: 'templates/*.html', cssPipeline: 'vite' })
     // vars.css (a relative url() in a custom property) and c.scss take Vite's pipeline.
-    expect(direct.info.join('\n')).toContain('stylesheets: 3 minified directly with lightningcss, 2 through Vite')
+    expect(direct.info.join('\n')).toContain(
+      "stylesheets: 3 minified directly with lightningcss, 2 through Vite's CSS pipeline (static/css/c.scss: not plain CSS; static/css/vars.css: a relative url() in a custom property)",
+    )
     expect(vite.info.join('\n')).toContain('stylesheets: 5 through Vite\'s CSS pipeline (cssPipeline is "vite")')
     expect(snapshot(direct.outDir)).toEqual(snapshot(vite.outDir))
     expect(direct.manifest).toEqual(vite.manifest)
