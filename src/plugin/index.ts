@@ -390,7 +390,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         // while they are read, so the error names the file, its line and the block.
         const user = cssUsers.get(id)
         if (!user) return null
-        if (id.endsWith('.css') && code.length <= CHECK_CSS_LIMIT) {
+        // With css.lightningcss.errorRecovery, lightningcss (and so Vite) only warns: so do we.
+        const recovers = (config.css.lightningcss as { errorRecovery?: boolean } | undefined)?.errorRecovery === true
+        if (id.endsWith('.css') && code.length <= CHECK_CSS_LIMIT && !recovers) {
           // Checked once per content (watch rebuilds see most stylesheets unchanged).
           const hash = sha256Hex(code)
           const problem = checkedCss.has(hash) ? checkedCss.get(hash) : checkCss(code)

@@ -133,6 +133,24 @@ describe('direct CSS path', () => {
     expect(cssOf(forced)).toEqual(['.a{color:red}'])
   })
 
+  it('follows css.lightningcss.errorRecovery on both paths: a broken rule is dropped, the build goes on', async () => {
+    const broken = () =>
+      writeTree({
+        'templates/a.html': '{% compress css %}<link rel="stylesheet" href="/static/a.css">{% endcompress %}',
+        'static/a.css': '.a { color: red }\n.b {{ color: blue }\n.c { color: green }\n',
+      })
+    const extra = { css: { lightningcss: { errorRecovery: true } } }
+    for (const cssPipeline of ['auto', 'vite'] as const) {
+      const built = await buildFixture(broken(), { templates: 'templates/*.html', cssPipeline }, extra)
+      const css = Object.values(built.manifest).map((h) => built.read(built.urls(h)[0] as string))
+      expect(css, cssPipeline).toEqual([expect.stringContaining('.a{color:red}')])
+    }
+    // Without it, both fail naming the stylesheet.
+    for (const cssPipeline of ['auto', 'vite'] as const) {
+      await expect(buildFixture(broken(), { templates: 'templates/*.html', cssPipeline })).rejects.toThrow(/static\/a\.css:2:\d+: CSS syntax error/)
+    }
+  })
+
   it('names the stylesheet and block of an asset that is missing', async () => {
     const missing = writeTree({
       'templates/a.html': '\n{% compress css %}<style>.a { background: url(img/none.png) }</style>{% endcompress %}',
