@@ -33,7 +33,8 @@ export interface Joined {
 export interface AssembleMemo {
   groups: Map<string, Joined>
   written: Map<string, string>
-  /** Outputs as the last self-check found them on disk (size and mtime), by file name. */
+  /** Outputs as the last self-check found them on disk (size and mtime), by file name; `written`
+   * is what those builds wrote, set only once their self-check passed. */
   checked: Map<string, { size: number; mtimeMs: number }>
 }
 
@@ -246,7 +247,6 @@ export async function assemble(
     entries.push([block.key, renderBlockHtml(block.kind, block.mode, parts)])
   }
   if (memo) {
-    memo.written = emittedFiles
     for (const signature of memo.groups.keys()) if (!content.has(signature)) memo.groups.delete(signature)
   }
   const files = [...emittedFiles]

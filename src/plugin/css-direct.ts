@@ -23,6 +23,8 @@ export interface DirectCssConfig {
   lib: unknown
   /** The user set `experimental.renderBuiltUrl` (asset URLs are then theirs to write). */
   userRenderBuiltUrl: boolean
+  /** Plugins given to the bundler itself (`build.rolldownOptions.plugins`, output plugins): not in `plugins`. */
+  bundlerPlugins: boolean
   plugins: readonly { name: string; transform?: unknown; load?: unknown }[]
 }
 
@@ -38,6 +40,7 @@ export function directCssBlocker(c: DirectCssConfig): string | undefined {
   if (c.userRenderBuiltUrl) return 'experimental.renderBuiltUrl is set'
   if (lightningTargets(c.cssTarget) === null) return `build.cssTarget ${JSON.stringify(c.cssTarget)} is not a browser list`
   if (c.mode === 'lightningcss') return undefined
+  if (c.bundlerPlugins) return 'build.rolldownOptions has plugins of its own'
   // Vite's lightningcss transformer runs a pass of its own (css.lightningcss: its visitor, drafts,
   // default targets) before minifying.
   if (c.transformer === 'lightningcss') return 'css.transformer is lightningcss'
@@ -200,6 +203,12 @@ export type DirectResult = DirectCss | { fallback: string } | { syntax: { line: 
 export async function minifyDirect(code: string, file: string, options: DirectOptions): Promise<DirectResult> {
   if (/\.module\.css$/.test(file)) return { fallback: 'a CSS module' }
   if (/@import|image-set\(/i.test(code)) return { fallback: '@import or image-set()' }
+  // Where Vite's url() rewriting and lightningcss's part ways: url()s in @property (lightningcss's
+  // visitor does not reach them), URL( in capitals (Vite's pattern is lower-case), and escapes
+  // inside url() (Vite unescapes fewer of them).
+  if (/@property/i.test(code)) return { fallback: '@property' }
+  if ((code.match(/url\(/gi)?.length ?? 0) !== (code.match(/url\(/g)?.length ?? 0)) return { fallback: 'URL( not in lower case' }
+  if (/url\(\s*["']?[^)"']*\\/.test(code)) return { fallback: 'an escape inside url()' }
   const text = code.replace(/^\uFEFF/, '')
   let result: ReturnType<typeof transform>
   try {
@@ -218,11 +227,9 @@ export async function minifyDirect(code: string, file: string, options: DirectOp
     })
   } catch (err) {
     const e = err as { message: string; loc?: { line: number; column: number }; data?: { type?: string } }
-    // Not a syntax error but something only this way of running lightningcss minds (a relative
-    // url() in a custom property, say): Vite's pipeline takes it as Vite would.
-    if (typeof e.data?.type === 'string') {
-      return { fallback: e.data.type === 'AmbiguousUrlInCustomProperty' ? 'a relative url() in a custom property' : e.data.type }
-    }
+    // Not a syntax error, but what only lightningcss's dependency analysis minds: a relative url()
+    // in a custom property. Vite's pipeline takes it as Vite would.
+    if (e.data?.type === 'AmbiguousUrlInCustomProperty') return { fallback: 'a relative url() in a custom property' }
     return { syntax: { line: e.loc?.line ?? 1, column: e.loc?.column ?? 1, message: e.message } }
   }
   const refs: CssRef[] = []
@@ -402,7 +409,10 @@ export function linkAssets(
     // Not a file we can read (no such file once decoded as Vite decodes, a folder): Vite decides.
     if (content === undefined) return `${ref.url} is not a readable file`
     const inline = shouldInlineAsset(ref.file, ref.suffix, content, io.limit)
-    if (inline && assetDataUrl(ref.file, content) === undefined) return `no MIME type known for ${path.basename(ref.file)}`
+    const dataUrl = inline ? assetDataUrl(ref.file, content) : undefined
+    if (inline && dataUrl === undefined) return `no MIME type known for ${path.basename(ref.file)}`
+    // Vite writes a data: URL quoted as it is, and lightningcss then reads its backslashes as escapes.
+    if (dataUrl?.includes('\\')) return `${path.basename(ref.file)} has a backslash`
     decided.push([key, content, inline])
   }
   for (const [key, content, inline] of decided) {

@@ -23,7 +23,7 @@ export function confineCssRefs(css: string, file: string, roots: StaticRoots): s
     if (name.startsWith('/')) return undefined // root-relative: Vite's public dir
     let decoded = name
     try {
-      decoded = decodeURIComponent(name)
+      decoded = decodeURI(name) // as Vite's CSS url resolver decodes
     } catch {}
     confineTarget(url, path.resolve(dir, decoded), roots)
     return undefined

@@ -49,6 +49,20 @@ const STYLE = '__vite-compressor-style-'
 const MODULE = 'vc-module:'
 const INLINE = 'vc-inline:'
 const MODULE_NAME = 'vc-module-'
+/** Whether the bundler's own options carry plugins (Vite wraps them; they are not in `config.plugins`). */
+function hasBundlerPlugins(config: ResolvedConfig): boolean {
+  const b = config.build as { rolldownOptions?: unknown; rollupOptions?: unknown }
+  const some = (x: unknown): boolean => (Array.isArray(x) ? x.some(some) : Boolean(x))
+  for (const options of [b.rolldownOptions, b.rollupOptions] as ({ plugins?: unknown; output?: unknown } | undefined)[]) {
+    if (!options) continue
+    if (some(options.plugins)) return true
+    for (const out of Array.isArray(options.output) ? options.output : [options.output]) {
+      if (some((out as { plugins?: unknown } | undefined)?.plugins)) return true
+    }
+  }
+  return false
+}
+
 /** An empty entry, so a build with only classic scripts still has an input; removed from the output. */
 const EMPTY = 'vc-empty:entry.js'
 
@@ -179,6 +193,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         cssTarget: config.build.cssTarget,
         lib: config.build.lib,
         userRenderBuiltUrl: userRenderBuiltUrl,
+        bundlerPlugins: hasBundlerPlugins(config),
         plugins: config.plugins,
       })
       const outDir = path.resolve(config.root, config.build.outDir)
@@ -531,7 +546,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       // outputs are taken from memory (checked on disk by size) only when no other plugin could
       // have changed them after us: one with generateBundle or writeBundle hooks means every file
       // is read back and hashed.
-      const others = config.plugins.some((p) => !isViteOrOurs(p.name) && (p.generateBundle || p.writeBundle))
+      const others =
+        hasBundlerPlugins(config) || config.plugins.some((p) => !isViteOrOurs(p.name) && (p.generateBundle || p.writeBundle))
       const { verifyManifest } = await import('../deploy/verify.js')
       const label = `${opts.outputDir}/${opts.manifestName}`
       const written = others ? undefined : writtenFiles
@@ -541,7 +557,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
         this.error(new CompressorError('OUTPUT', `self-check failed, manifest not written:\n${problems.join('\n')}`))
       }
       if (this.meta.watchMode) {
-        // What the next rebuild may take as still written: these files, as they are now.
+        // What the next rebuild may take as still written: these files, as they are now (set only
+        // here, once the check passed: a build that failed after assembling leaves none of it).
+        assembleMemo.written = writtenFiles
         assembleMemo.checked.clear()
         for (const fileName of writtenFiles.keys()) {
           const stat = fs.statSync(path.join(outDir, fileName), { throwIfNoEntry: false })

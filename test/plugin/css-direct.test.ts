@@ -128,6 +128,12 @@ describe('direct CSS path', () => {
     const seen = await buildFixture(plain(), { templates: 'templates/*.html' }, { plugins: [bluerHere] })
     expect(seen.info.join('\n')).toContain('1 through Vite')
     expect(cssOf(seen)).toEqual(['.a{color:#00f}'])
+    // A plugin given to Rolldown itself (build.rolldownOptions.plugins) is not in Vite's list: it
+    // counts too (this one loads the stylesheet with other text).
+    const loader = { name: 'loader', load: (id: string) => (id.endsWith('/static/a.css') ? '.a { color: blue }' : null) }
+    const viaRolldown = await buildFixture(plain(), { templates: 'templates/*.html' }, { build: { rolldownOptions: { plugins: [loader] } } })
+    expect(viaRolldown.info.join('\n')).toContain('(build.rolldownOptions has plugins of its own)')
+    expect(cssOf(viaRolldown)).toEqual(['.a{color:#00f}'])
     // …and 'lightningcss' is the user saying no plugin needs to see them.
     const forced = await buildFixture(plain(), { templates: 'templates/*.html', cssPipeline: 'lightningcss' }, { plugins: [bluer] })
     expect(cssOf(forced)).toEqual(['.a{color:red}'])
@@ -179,13 +185,24 @@ describe('direct CSS path, pieces', () => {
     const options = { targets: undefined, lightningcss: undefined }
     expect(await minifyDirect('.a{color:red}', '/p/static/x.module.css', options)).toEqual({ fallback: 'a CSS module' })
     expect(await minifyDirect('.a{background:url(a.png?inline)}', '/p/static/x.css', options)).toMatchObject({ fallback: expect.stringContaining('query') })
+    for (const [css, why] of [
+      ['@property --bg { syntax: "<url>"; inherits: false; initial-value: url(x.png) }', '@property'],
+      ['.a { background: URL(x.png) }', 'URL( not in lower case'],
+      ['.a { background: url(\\61.png) }', 'an escape inside url()'],
+    ]) {
+      expect(await minifyDirect(css as string, '/p/static/x.css', options), css).toEqual({ fallback: why })
+    }
+    // A syntax error is one, whatever lightningcss calls it.
+    expect(await minifyDirect('.a{b:c}}}}', '/p/static/x.css', options)).toMatchObject({ syntax: { line: 1 } })
+    expect(await minifyDirect('@media ( {', '/p/static/x.css', options)).toMatchObject({ syntax: { line: 1 } })
     expect(assetDataUrl('/p/a.jfif', Buffer.from('x'))).toBeUndefined() // Vite writes application/octet-stream
     expect(assetDataUrl('/p/a.png', Buffer.from('x'))).toBe('data:image/png;base64,eA==')
-    const base = { mode: 'auto' as const, root: writeTree({}), postcss: undefined, cssMinify: true, cssTarget: ['chrome111'], lib: false, userRenderBuiltUrl: false, plugins: [] }
+    const base = { mode: 'auto' as const, root: writeTree({}), postcss: undefined, cssMinify: true, cssTarget: ['chrome111'], lib: false, userRenderBuiltUrl: false, bundlerPlugins: false, plugins: [] }
     expect(directCssBlocker({ ...base, transformer: 'postcss' })).toBeUndefined()
     expect(directCssBlocker({ ...base, transformer: 'lightningcss' })).toBe('css.transformer is lightningcss')
     expect(directCssBlocker({ ...base, transformer: 'postcss', cssMinify: 'esbuild' })).toBe('build.cssMinify is not lightningcss')
     expect(directCssBlocker({ ...base, transformer: 'postcss', postcss: { parser: 'postcss-scss' } })).toBe('a PostCSS config applies (css.postcss)')
+    expect(directCssBlocker({ ...base, transformer: 'postcss', bundlerPlugins: true })).toBe('build.rolldownOptions has plugins of its own')
   })
 
   it('converts build.cssTarget as Vite does, and refuses what it cannot convert', () => {
