@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { type Targets, transform } from 'lightningcss'
+import { type PluginHooks, pluginSeeing } from './plugins.js'
 
 // The direct CSS path: a plain stylesheet that nothing but Vite's own CSS pipeline would touch is
 // minified here with lightningcss, once, as Vite's pipeline would (same engine, options and
@@ -25,7 +26,7 @@ export interface DirectCssConfig {
   userRenderBuiltUrl: boolean
   /** Plugins given to the bundler itself (`build.rolldownOptions.plugins`, output plugins): not in `plugins`. */
   bundlerPlugins: boolean
-  plugins: readonly { name: string; transform?: unknown; load?: unknown }[]
+  plugins: readonly PluginHooks[]
 }
 
 /**
@@ -46,52 +47,9 @@ export function directCssBlocker(c: DirectCssConfig): string | undefined {
   if (c.transformer === 'lightningcss') return 'css.transformer is lightningcss'
   const config = postcssConfig(c.postcss, c.root)
   if (config) return `a PostCSS config applies (${config})`
-  const other = c.plugins.find((p) => mayTouch(p, undefined))
-  if (other) return `the plugin ${other.name} may transform stylesheets`
+  const other = pluginSeeing(c.plugins, undefined)
+  if (other) return `the plugin ${other} may transform stylesheets`
   return undefined
-}
-
-/**
- * The plugin (not Vite's own, not ours) whose transform or load hook may see the stylesheet `id`;
- * for `id` undefined, one whose hooks have no regular-expression id filter to tell by.
- */
-export function pluginSeeing(plugins: DirectCssConfig['plugins'], id: string): string | undefined {
-  return plugins.find((p) => mayTouch(p, id))?.name
-}
-
-/** Vite's (and Rolldown's) own plugins, and ours. */
-export function isViteOrOurs(name: string): boolean {
-  return /^(?:vite:|builtin:|native:|vite-compressor)/.test(name) || name === 'alias'
-}
-
-function mayTouch(plugin: DirectCssConfig['plugins'][number], id: string | undefined): boolean {
-  if (isViteOrOurs(plugin.name)) return false
-  return hookMaySee(plugin.transform, id) || hookMaySee(plugin.load, id)
-}
-
-/**
- * Whether a hook may be called for `id`: any hook without an id filter of regular expressions (as
- * Rolldown applies them: some include matches, no exclude matches). With `id` undefined: whether
- * the hook cannot be told apart by its filter at all.
- */
-function hookMaySee(hook: unknown, id: string | undefined): boolean {
-  if (!hook) return false
-  if (typeof hook === 'function') return true
-  const filter = (hook as { filter?: { id?: unknown } }).filter?.id
-  if (filter === undefined) return true
-  const plain = filter instanceof RegExp || Array.isArray(filter)
-  const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x])
-  const include = list(plain ? filter : (filter as { include?: unknown }).include)
-  const exclude = list(plain ? undefined : (filter as { exclude?: unknown }).exclude)
-  // Globs (strings) and anything else are not read: the hook may see any stylesheet.
-  if (![...include, ...exclude].every((p) => p instanceof RegExp)) return true
-  if (id === undefined) return false
-  const test = (p: unknown) => {
-    const re = p as RegExp
-    re.lastIndex = 0
-    return re.test(id)
-  }
-  return (include.length === 0 || include.some(test)) && !exclude.some(test)
 }
 
 const POSTCSS_FILES = [

@@ -16,7 +16,7 @@ import {
   readBlockSources,
   relativeTo,
 } from './checks.js'
-import { type DirectResult, directCssBlocker, isViteOrOurs, pluginSeeing } from './css-direct.js'
+import { type DirectResult, directCssBlocker } from './css-direct.js'
 import { confineCssRefs } from './css-refs.js'
 import { devPlugin } from './dev.js'
 import type { SourceMap } from './js.js'
@@ -37,6 +37,7 @@ import {
 import { pathUnderGlob, scanTemplates } from './scan.js'
 import { resolveStaticUrl, type StaticRoots } from './static.js'
 import { formatSummary, type SummaryFile, sizesOf } from './summary.js'
+import { hasBundlerPlugins, othersMayChangeOutputs, pluginSeeing } from './plugins.js'
 import { aboutStylesheet, type CssUser, cssSyntaxError, DirectStylesheets } from './stylesheets.js'
 import { writeFileAtomic } from './write.js'
 
@@ -49,20 +50,6 @@ const STYLE = '__vite-compressor-style-'
 const MODULE = 'vc-module:'
 const INLINE = 'vc-inline:'
 const MODULE_NAME = 'vc-module-'
-/** Whether the bundler's own options carry plugins (Vite wraps them; they are not in `config.plugins`). */
-function hasBundlerPlugins(config: ResolvedConfig): boolean {
-  const b = config.build as { rolldownOptions?: unknown; rollupOptions?: unknown }
-  const some = (x: unknown): boolean => (Array.isArray(x) ? x.some(some) : Boolean(x))
-  for (const options of [b.rolldownOptions, b.rollupOptions] as ({ plugins?: unknown; output?: unknown } | undefined)[]) {
-    if (!options) continue
-    if (some(options.plugins)) return true
-    for (const out of Array.isArray(options.output) ? options.output : [options.output]) {
-      if (some((out as { plugins?: unknown } | undefined)?.plugins)) return true
-    }
-  }
-  return false
-}
-
 /** An empty entry, so a build with only classic scripts still has an input; removed from the output. */
 const EMPTY = 'vc-empty:entry.js'
 
@@ -82,6 +69,8 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
   let plan: Plan | undefined
   let noDefaultInput = false
   let userRenderBuiltUrl = false
+  /** Another plugin may change our outputs after us: the self-check then reads everything back. */
+  let othersChange = false
   let roots: StaticRoots | undefined
   let manifestText: string | undefined
   let summaryFiles: SummaryFile[] = []
@@ -184,6 +173,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       config = resolved
       opts = resolveOptions(userOptions, config.root)
       online = config.plugins.find((p) => p.name === ONLINE_PLUGIN)?.api as OnlineApi | undefined
+      othersChange = othersMayChangeOutputs(config)
       directBlocker = directCssBlocker({
         mode: opts.cssPipeline,
         root: config.root,
@@ -546,11 +536,9 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
       // outputs are taken from memory (checked on disk by size) only when no other plugin could
       // have changed them after us: one with generateBundle or writeBundle hooks means every file
       // is read back and hashed.
-      const others =
-        hasBundlerPlugins(config) || config.plugins.some((p) => !isViteOrOurs(p.name) && (p.generateBundle || p.writeBundle))
       const { verifyManifest } = await import('../deploy/verify.js')
       const label = `${opts.outputDir}/${opts.manifestName}`
-      const written = others ? undefined : writtenFiles
+      const written = othersChange ? undefined : writtenFiles
       const { problems } = await verifyManifest(outDir, manifestEntries, { outputDir: opts.outputDir, label, written })
       if (problems.length > 0) {
         writtenFiles = new Map()
