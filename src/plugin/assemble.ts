@@ -256,7 +256,7 @@ export async function assemble(
 }
 
 /** A classic-script group's pieces: text, and names for messages and source maps. */
-export function scriptPieces(group: PlannedGroup, state: Pick<AssembleState, 'config' | 'opts' | 'scriptTexts'>): ScriptPiece[] {
+function scriptPieces(group: PlannedGroup, state: Pick<AssembleState, 'config' | 'opts' | 'scriptTexts'>): ScriptPiece[] {
   const { config, opts } = state
   const jsDir = path.join(path.resolve(config.root, config.build.outDir), opts.outputDir, 'js')
   // Names in source maps, when there are maps.
@@ -304,7 +304,7 @@ type ScriptState = Pick<AssembleState, 'config' | 'opts' | 'scriptTexts' | 'mini
  * A classic-script group minified (each script once per build, through `minifiedScripts`), joined
  * and hashed — once per build through `scriptGroups`, whoever asks first.
  */
-export function scriptGroup(
+function scriptGroup(
   block: PlannedBlock,
   group: PlannedGroup,
   state: ScriptState,

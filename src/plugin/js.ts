@@ -80,7 +80,7 @@ export async function minifyScripts(
  * One classic script minified, once per text (and map name) through `cache`: started early, it is
  * ready when the outputs are put together. A syntax error rejects, naming the file and its line.
  */
-export function minifyPiece(
+function minifyPiece(
   piece: ScriptPiece,
   minifier: ScriptMinifier,
   check: (code: string) => readonly OxcLikeError[],

@@ -4,7 +4,15 @@ import type { ResolvedConfig, Rollup } from 'vite'
 import { CompressorError, type SourceLocation } from '../core/errors.js'
 import { shiftLoc } from '../core/position.js'
 import { relativeTo } from './checks.js'
-import { type DirectAsset, type DirectCss, type DirectResult, lightningTargets, linkAssets, minifyDirect } from './css-direct.js'
+import {
+  type DirectAsset,
+  type DirectCss,
+  type DirectOptions,
+  type DirectResult,
+  lightningTargets,
+  linkAssets,
+  minifyDirect,
+} from './css-direct.js'
 import { confineCssRefs, confineTarget } from './css-refs.js'
 import type { StaticRoots } from './static.js'
 
@@ -48,6 +56,8 @@ export class DirectStylesheets {
   /** Their assets in this build. */
   readonly assets = new Map<string, DirectAsset>()
   private readonly cache = new Map<string, { text: string; job: Promise<DirectResult> }>()
+  /** lightningcss's options, as Vite's config gives them (set at each build's start). */
+  private options: DirectOptions | undefined
 
   constructor(private readonly env: () => { config: ResolvedConfig; roots: StaticRoots }) {}
 
@@ -56,6 +66,11 @@ export class DirectStylesheets {
     this.built.clear()
     this.assets.clear()
     if (this.cache.size > 20000) this.cache.clear()
+    const { config } = this.env()
+    this.options = {
+      targets: lightningTargets(config.build.cssTarget) ?? undefined,
+      lightningcss: config.css.lightningcss as Record<string, unknown> | undefined,
+    }
   }
 
   /** Drops what was minified (a file appeared or went away: URLs may now lead elsewhere). */
@@ -67,12 +82,10 @@ export class DirectStylesheets {
   minify(entry: string, text: string, user: CssUser): Promise<DirectResult> {
     const cached = this.cache.get(entry)
     if (cached?.text === text) return cached.job
-    const { config, roots } = this.env()
     let job: Promise<DirectResult>
     try {
-      const code = confineCssRefs(text, entry, roots)
-      const targets = lightningTargets(config.build.cssTarget) ?? undefined
-      job = minifyDirect(code, entry, { targets, lightningcss: config.css.lightningcss as Record<string, unknown> })
+      const code = confineCssRefs(text, entry, this.env().roots)
+      job = minifyDirect(code, entry, this.options as DirectOptions)
     } catch (err) {
       job = Promise.reject(aboutStylesheet(err, user))
     }

@@ -9,7 +9,7 @@ const gzip = promisify(gzipCallback)
  * largest by size only: Vite's own report lists every file it wrote, with gzip sizes, and gzipping
  * a large build's outputs a second time would cost as much as a good part of the build.
  */
-export const LISTED = 50
+const LISTED = 50
 
 export interface SummaryFile {
   fileName: string
