@@ -265,9 +265,7 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
           if (group.kind !== 'css' || group.passthrough !== undefined) continue
           for (const source of group.sources) {
             const entry = cssId(source)
-            if (notDirect(entry) !== undefined) continue
-            const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
-            direct.minify(entry, text, cssUser(block, source))
+            if (notDirect(entry) === undefined) minifyDirectly(entry, block, source)
           }
         }
       }
@@ -313,14 +311,11 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
               const entry = cssId(source)
               if (source.type === 'inline') inline.set(entry, source.content)
               else watch(source.path)
-              if (cssEntries.has(entry) || direct.built.has(entry)) continue
+              if (cssEntries.has(entry) || direct.built.has(entry) || pending.has(entry)) continue
               const user = cssUser(block, source)
-              if (pending.has(entry)) continue
               const why = notDirect(entry)
-              if (why === undefined) {
-                const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
-                pending.set(entry, { user, job: direct.minify(entry, text, user) })
-              } else viteStylesheet(this, entry, user, why)
+              if (why === undefined) pending.set(entry, { user, job: minifyDirectly(entry, block, source) })
+              else viteStylesheet(this, entry, user, why)
             }
           } else if (group.module) {
             const lines = group.sources.map((s) => {
@@ -623,6 +618,12 @@ export function buildPlugin(userOptions: CompressorOptions): Plugin {
     if (opts.cssPipeline === 'lightningcss') return undefined
     const plugin = pluginSeeing(config.plugins, entry)
     return plugin === undefined ? undefined : `the plugin ${plugin} may transform it`
+  }
+
+  /** A stylesheet of a block minified for the direct path (once: the work is shared). */
+  function minifyDirectly(entry: string, block: PlannedBlock, source: Source): Promise<DirectResult> {
+    const text = source.type === 'file' ? (sourceTexts.get(source.path) as string) : source.content
+    return direct.minify(entry, text, cssUser(block, source))
   }
 
   /** A block that uses a stylesheet, as its errors name it. */
