@@ -96,40 +96,34 @@ export async function verifyOutDir(outDir: string, options: LayoutOptions = {}):
 }
 
 /**
- * A local source that keeps what it read (the hash check reads each file again), and serves files
- * a build has just written from memory when the file on disk has their size.
+ * A local source that serves files a build has just written from memory, when the file on disk
+ * has their size (decided once per file); any other file is read from disk.
  */
 function rememberingSource(
   local: ReturnType<typeof localSource>,
   written: ReadonlyMap<string, string> | undefined,
 ): ReturnType<typeof localSource> & { fromMemory: Set<string>; text(file: string): Promise<string | undefined> } {
-  const seen = new Map<string, Buffer | undefined>()
   const fromMemory = new Set<string>()
+  const decided = new Set<string>()
   /** A written file's text, when the file on disk has its size. */
   const own = (file: string): string | undefined => {
     const text = written?.get(file)
-    if (text === undefined || local.sizeSync(file) !== Buffer.byteLength(text)) return undefined
-    fromMemory.add(file)
-    return text
+    if (text === undefined) return undefined
+    if (!decided.has(file)) {
+      decided.add(file)
+      if (local.sizeSync(file) === Buffer.byteLength(text)) fromMemory.add(file)
+    }
+    return fromMemory.has(file) ? text : undefined
   }
   const readSync = (file: string): Buffer | undefined => {
     const text = own(file)
-    if (text !== undefined) return Buffer.from(text)
-    if (seen.has(file)) return seen.get(file)
-    const bytes = local.readSync(file)
-    seen.set(file, bytes)
-    return bytes
+    return text !== undefined ? Buffer.from(text) : local.readSync(file)
   }
   return {
     ...local,
     readSync,
     read: async (file) => readSync(file),
-    text: async (file) => {
-      const text = own(file)
-      if (text !== undefined) return text
-      const bytes = readSync(file)
-      return bytes?.toString('utf8')
-    },
+    text: async (file) => own(file) ?? local.readSync(file)?.toString('utf8'),
     fromMemory,
   }
 }
