@@ -165,9 +165,6 @@ export async function assemble(
   const sourcemap = config.build.sourcemap
   type Built = { text: string; hash: string; map?: SourceMap; css?: string[]; imports: number; fileName?: string }
   const content = new Map<string, Built>()
-  // An output's name hashes its text: a source map comment is only added after (verify's hashedPart
-  // leaves it out again), and the texts never end with one of their own (the self-check sees to it).
-  const hashed = (text: string) => sha256Hex(text)
   const groupContent = async (block: PlannedBlock, group: PlannedGroup) => {
     const cached = content.get(group.signature)
     if (cached) return cached
@@ -191,7 +188,7 @@ export async function assemble(
       } else {
         const code = chunk.code.replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n')
         const map = chunk.map ? (JSON.parse(chunk.map.toString()) as SourceMap) : undefined
-        result = { text: code, hash: hashed(code), map, css, imports }
+        result = { text: code, hash: sha256Hex(code), map, css, imports }
       }
     }
     content.set(group.signature, result)
@@ -283,7 +280,11 @@ export async function scriptTools(
   }
 }
 
-/** A group's text joined from its pieces, or the previous watch build's when the pieces are the same texts. */
+/**
+ * A group's text joined from its pieces, or the previous watch build's when the pieces are the same
+ * texts. Its name hashes the text: a source map comment is only added after (verify's hashedPart
+ * leaves it out again), and the texts never end with one of their own (the self-check sees to it).
+ */
 async function joinGroup(
   memo: AssembleMemo | undefined,
   signature: string,
